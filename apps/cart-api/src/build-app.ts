@@ -1,0 +1,12 @@
+import { fastifyOptions } from '@bookstore/service-kit'
+import Fastify from 'fastify'
+import { cartApi } from './app'
+import type { CartApiConfig } from './config'
+
+/** Builds the ready-to-listen app from a validated config: used by main.ts, tests and benchmarks. */
+export async function buildCartApi(config: CartApiConfig) {
+  const app = Fastify(fastifyOptions(config))
+  await app.register(cartApi, { config })
+  await app.ready()
+  return app
+}

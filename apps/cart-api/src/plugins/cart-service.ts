@@ -1,0 +1,28 @@
+import { loadCartScripts } from '@bookstore/lua'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { createBookLookup } from '../domain/book-lookup'
+import { type CartService, type CartSettings, createCartService } from '../domain/cart-service'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    carts: CartService
+  }
+}
+
+export const cartServicePlugin = fp(
+  async (app: FastifyInstance, options: { settings: CartSettings; bookCacheTtlMs: number }) => {
+    await loadCartScripts(app.redis)
+    app.decorate(
+      'carts',
+      createCartService({
+        redis: app.redis,
+        findBook: createBookLookup(app.redis, { ttlMs: options.bookCacheTtlMs }),
+        enqueuePersistence: (job) => app.persistence.enqueue(job),
+        settings: options.settings,
+      }),
+    )
+    app.addReadinessCheck('redis', () => app.redis.ping())
+  },
+  { name: 'cart-service', dependencies: ['redis', 'persistence-queue', 'health'] },
+)

@@ -1,0 +1,45 @@
+--[[
+  Adds a quantity of a book to the cart (or raises the quantity of the line already there) and
+  refreshes the line's title and unit price from the book read model.
+
+  KEYS[1..4], ARGV[1..5]: see includes/cart-commit.lua
+  ARGV[6]  bookId
+  ARGV[7]  quantity to add (>= 1)
+  ARGV[8]  book status from the read model: 'active', 'deleted' or 'missing'
+  ARGV[9]  book title
+  ARGV[10] book unit price in cents
+  ARGV[11] book stock
+  ARGV[12] max quantity of one book in a cart
+  ARGV[13] max distinct books in a cart
+
+  Returns { code, payload }: see includes/cart-commit.lua; rejects with
+    BOOK_NOT_FOUND, OUT_OF_STOCK (payload: stock), QUANTITY_LIMIT (payload: max),
+    ITEMS_LIMIT (payload: max), IDEMPOTENCY_KEY_REUSED
+]]
+-- @include "includes/cart-commit.lua"
+
+local replayed = replayIdempotent()
+if replayed then return replayed end
+
+local bookId = ARGV[6]
+local quantity = tonumber(ARGV[7])
+if ARGV[8] ~= 'active' then return { REJECT_BOOK_NOT_FOUND, '' } end
+local stock = tonumber(ARGV[11])
+local maxQuantity = tonumber(ARGV[12])
+local maxItems = tonumber(ARGV[13])
+
+local items = loadItems()
+local _, item = findItem(items, bookId)
+local newQuantity = quantity + (item and item.quantity or 0)
+if newQuantity > stock then return { REJECT_OUT_OF_STOCK, tostring(stock) } end
+if newQuantity > maxQuantity then return { REJECT_QUANTITY_LIMIT, tostring(maxQuantity) } end
+if not item then
+  if #items >= maxItems then return { REJECT_ITEMS_LIMIT, tostring(maxItems) } end
+  item = { bookId = bookId, addedAt = now }
+  items[#items + 1] = item
+end
+item.title = ARGV[9]
+item.unitPriceCents = tonumber(ARGV[10])
+item.quantity = newQuantity
+
+return commit('add-item', items)

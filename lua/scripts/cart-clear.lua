@@ -1,0 +1,13 @@
+--[[
+  Empties the cart. The version still moves forward (SPEC C3): the counter lives in its own key.
+
+  KEYS[1..4], ARGV[1..5]: see includes/cart-commit.lua
+
+  Returns { code, payload }: see includes/cart-commit.lua; rejects with IDEMPOTENCY_KEY_REUSED
+]]
+-- @include "includes/cart-commit.lua"
+
+local replayed = replayIdempotent()
+if replayed then return replayed end
+
+return commit('clear', {})

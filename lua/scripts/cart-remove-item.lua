@@ -1,0 +1,20 @@
+--[[
+  Removes a book from the cart.
+
+  KEYS[1..4], ARGV[1..5]: see includes/cart-commit.lua
+  ARGV[6] bookId
+
+  Returns { code, payload }: see includes/cart-commit.lua; rejects with
+    ITEM_NOT_IN_CART, IDEMPOTENCY_KEY_REUSED
+]]
+-- @include "includes/cart-commit.lua"
+
+local replayed = replayIdempotent()
+if replayed then return replayed end
+
+local items = loadItems()
+local index = findItem(items, ARGV[6])
+if not index then return { REJECT_ITEM_NOT_IN_CART, '' } end
+table.remove(items, index)
+
+return commit('remove-item', items)

@@ -1,0 +1,2 @@
+export * from './cart-scripts'
+export * from './redis-script'

@@ -1,0 +1,5 @@
+export * from './book-read-model'
+export * from './cart'
+export * from './ids'
+export * from './keys'
+export * from './queues'

@@ -1,0 +1,46 @@
+import { type Static, type TObject, type TProperties, Type } from 'typebox'
+import { Check, Convert, Default, Errors } from 'typebox/value'
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/**
+ * Validates the environment against a schema once, at boot. Values are converted ("3000" -> 3000)
+ * and defaults applied; anything wrong stops the process with one message naming every bad variable.
+ */
+export function loadConfig<T extends TObject>(schema: T, env: Record<string, string | undefined> = process.env) {
+  const picked: Record<string, unknown> = {}
+  for (const name of Object.keys(schema.properties)) {
+    const value = env[name]
+    if (value !== undefined && value !== '') picked[name] = value
+  }
+  const value = Convert(schema, Default(schema, picked))
+  if (!Check(schema, value)) {
+    const problems = Errors(schema, value).map((error) => {
+      const missing = 'requiredProperties' in error.params ? error.params.requiredProperties : []
+      const name = error.instancePath.replace(/^\//, '') || missing.join(', ')
+      return `  ${name}: ${error.message}`
+    })
+    throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`)
+  }
+  return value as Static<T>
+}
+
+/** Settings every service shares. Spread into an app's own schema. */
+export const baseConfigProperties = {
+  HOST: Type.String({ default: '127.0.0.1' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info' },
+  ),
+  REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379' }),
+} satisfies TProperties
+
+export const authConfigProperties = {
+  /** The access-token public key (PEM, SPKI); JWT_PUBLIC_KEY_FILE names a file holding it instead. */
+  JWT_PUBLIC_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_PUBLIC_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_ISSUER: Type.String({ default: 'bookstore-auth' }),
+  JWT_AUDIENCE: Type.String({ default: 'bookstore' }),
+} satisfies TProperties

@@ -1,0 +1,63 @@
+import type { FastifyError, FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { AppError } from './errors'
+import { ErrorResponse } from './error-schema'
+
+/** Fastify's own client errors, renamed to codes a client can rely on. */
+const fastifyClientErrors: Record<string, string> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'INVALID_CONTENT_LENGTH',
+}
+
+interface ErrorBody {
+  code: string
+  message: string
+  details?: Record<string, unknown>
+}
+
+function describe(error: FastifyError | AppError): { status: number; body: ErrorBody } {
+  if (error instanceof AppError) {
+    const body: ErrorBody = { code: error.code, message: error.message }
+    if (error.details) body.details = error.details
+    return { status: error.statusCode, body }
+  }
+  if (error.validation) {
+    const issues = error.validation.map((issue) => ({
+      field: `${error.validationContext ?? ''}${issue.instancePath}`,
+      message: issue.message ?? 'is invalid',
+    }))
+    return {
+      status: 400,
+      body: { code: 'VALIDATION_FAILED', message: 'The request is not valid', details: { issues } },
+    }
+  }
+  const status = error.statusCode ?? 500
+  if (status >= 400 && status < 500) {
+    return { status, body: { code: fastifyClientErrors[error.code] ?? 'BAD_REQUEST', message: error.message } }
+  }
+  // 5xx: never show internals to the client; the log has them.
+  return { status: 500, body: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' } }
+}
+
+/** One place that maps every error to HTTP (SPEC E1). */
+export const errorHandlerPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.addSchema(ErrorResponse)
+    app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+      const { status, body } = describe(error)
+      if (status >= 500) request.log.error({ err: error }, 'request failed')
+      else request.log.info({ code: body.code, status }, 'request rejected')
+      return reply.status(status).send({ error: body, requestId: request.id })
+    })
+    app.setNotFoundHandler((request, reply) =>
+      reply.status(404).send({
+        error: { code: 'ROUTE_NOT_FOUND', message: `No route ${request.method} ${request.url}` },
+        requestId: request.id,
+      }),
+    )
+  },
+  { name: 'error-handler' },
+)

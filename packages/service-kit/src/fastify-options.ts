@@ -1,0 +1,17 @@
+import { randomUUID } from 'node:crypto'
+import type { FastifyServerOptions } from 'fastify'
+
+/**
+ * The Fastify options every app boots with: JSON logs (pino) with a request id taken from
+ * X-Request-Id or made up, credentials never logged, and unknown body fields rejected rather
+ * than silently dropped.
+ */
+export function fastifyOptions(config: { LOG_LEVEL: string }): FastifyServerOptions {
+  return {
+    logger: { level: config.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    bodyLimit: 64 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  }
+}

@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { Redis } from 'ioredis'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    redis: Redis
+  }
+}
+
+/**
+ * A Redis client for request handling. It fails fast instead of queueing commands while Redis is
+ * away (a request should get a 503 now, not hang), and reconnects on its own in the background.
+ */
+export function createRedis(url: string, connectionName: string): Redis {
+  return new Redis(url, {
+    connectionName,
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+  })
+}
+
+export async function connectRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'wait') await redis.connect()
+}
+
+export async function quitRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return
+  await redis.quit().catch(() => redis.disconnect())
+}
+
+export const redisPlugin = fp(
+  async (app: FastifyInstance, options: { url: string; connectionName: string }) => {
+    const redis = createRedis(options.url, options.connectionName)
+    redis.on('error', (error) => app.log.warn({ err: error }, 'redis connection error'))
+    await connectRedis(redis)
+    app.decorate('redis', redis)
+    app.addHook('onClose', () => quitRedis(redis))
+  },
+  { name: 'redis' },
+)

@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { errorHandlerPlugin } from './error-handler'
+import { healthPlugin } from './health-plugin'
+import { metricsPlugin } from './metrics-plugin'
+import { openApiPlugin } from './openapi-plugin'
+
+export interface ServicePluginOptions {
+  serviceName: string
+  description: string
+}
+
+/** What every app has before its own routes: errors, health, metrics, OpenAPI, request ids. */
+export const servicePlugin = fp(
+  async (app: FastifyInstance, options: ServicePluginOptions) => {
+    await app.register(errorHandlerPlugin)
+    await app.register(openApiPlugin, { title: options.serviceName, description: options.description })
+    await app.register(healthPlugin)
+    await app.register(metricsPlugin, { serviceName: options.serviceName })
+    app.addHook('onRequest', async (request, reply) => {
+      reply.header('x-request-id', request.id)
+    })
+  },
+  { name: 'service-kit' },
+)
