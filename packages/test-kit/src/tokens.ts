@@ -1,0 +1,33 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto'
+import { SignJWT } from 'jose'
+
+export interface TestKeys {
+  privateKey: KeyObject
+  publicKeyPem: string
+}
+
+export function generateTestKeys(): TestKeys {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519')
+  return { privateKey, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() }
+}
+
+export interface TokenOptions {
+  role?: 'customer' | 'admin' | string
+  issuer?: string
+  audience?: string
+  /** Seconds from now; negative for an expired token. */
+  expiresIn?: number
+}
+
+/** Signs an access token the way auth-api will (EdDSA, iss, aud, sub, role, exp). */
+export function signTestToken(key: KeyObject, userId: string, options: TokenOptions = {}) {
+  const now = Math.floor(Date.now() / 1000)
+  return new SignJWT({ role: options.role ?? 'customer' })
+    .setProtectedHeader({ alg: 'EdDSA' })
+    .setSubject(userId)
+    .setIssuer(options.issuer ?? 'bookstore-auth')
+    .setAudience(options.audience ?? 'bookstore')
+    .setIssuedAt(now)
+    .setExpirationTime(now + (options.expiresIn ?? 900))
+    .sign(key)
+}
