@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { AppError } from './errors'
 import { ErrorResponse } from './error-schema'
+import { isRedisUnavailable } from './redis-plugin'
 
 /** Fastify's own client errors, renamed to codes a client can rely on. */
 const fastifyClientErrors: Record<string, string> = {
@@ -34,6 +35,9 @@ function describe(error: FastifyError | AppError): { status: number; body: Error
       body: { code: 'VALIDATION_FAILED', message: 'The request is not valid', details: { issues } },
     }
   }
+  if (isRedisUnavailable(error)) {
+    return { status: 503, body: { code: 'STORE_UNAVAILABLE', message: 'The cart store is unreachable; retry soon' } }
+  }
   const status = error.statusCode ?? 500
   if (status >= 400 && status < 500) {
     return { status, body: { code: fastifyClientErrors[error.code] ?? 'BAD_REQUEST', message: error.message } }
@@ -48,6 +52,7 @@ export const errorHandlerPlugin = fp(
     app.addSchema(ErrorResponse)
     app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
       const { status, body } = describe(error)
+      if (status === 503) reply.header('retry-after', '1')
       if (status >= 500) request.log.error({ err: error }, 'request failed')
       else request.log.info({ code: body.code, status }, 'request rejected')
       return reply.status(status).send({ error: body, requestId: request.id })

@@ -21,6 +21,15 @@ export function createRedis(url: string, connectionName: string): Redis {
   })
 }
 
+/** True for the errors ioredis raises while Redis cannot be reached (answered as 503, not 500). */
+export function isRedisUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false
+  return (
+    error.name === 'MaxRetriesPerRequestError' ||
+    /enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET/.test(error.message)
+  )
+}
+
 export async function connectRedis(redis: Redis): Promise<void> {
   if (redis.status === 'wait') await redis.connect()
 }

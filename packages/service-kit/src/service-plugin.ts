@@ -17,6 +17,8 @@ export const servicePlugin = fp(
     await app.register(openApiPlugin, { title: options.serviceName, description: options.description })
     await app.register(healthPlugin)
     await app.register(metricsPlugin, { serviceName: options.serviceName })
+    // JSON APIs: a text body is refused with 415 instead of failing validation as a string.
+    app.removeContentTypeParser('text/plain')
     app.addHook('onRequest', async (request, reply) => {
       reply.header('x-request-id', request.id)
     })
