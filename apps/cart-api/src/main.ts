@@ -1,7 +1,7 @@
-import { runService } from '@bookstore/service-kit'
+import { configOrExit, runService } from '@bookstore/service-kit'
 import { buildCartApi } from './build-app'
 import { loadCartApiConfig } from './config'
 
-const config = loadCartApiConfig()
+const config = configOrExit(loadCartApiConfig)
 const app = await buildCartApi(config)
 await runService(app, { host: config.HOST, port: config.PORT })

@@ -12,11 +12,19 @@ export function createDatabase(url: string, options: { max?: number; application
 }
 export type Database = ReturnType<typeof createDatabase>['db']
 
-/** Applies every pending migration; safe to run on every start and from several processes. */
+/** Any fixed number: the advisory lock that lets one migrating process through at a time. */
+const MIGRATION_LOCK = 7_243_001
+
+/**
+ * Applies every pending migration; safe to run on every start of every instance. The pool has one
+ * connection, so the advisory lock and the migration run on the same session.
+ */
 export async function migrateDatabase(url: string): Promise<void> {
   const { pool, db } = createDatabase(url, { max: 1, applicationName: 'migrate' })
   try {
+    await pool.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK])
     await migrate(db, { migrationsFolder })
+    await pool.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK])
   } finally {
     await pool.end()
   }

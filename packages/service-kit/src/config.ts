@@ -5,6 +5,26 @@ export class ConfigError extends Error {
   override name = 'ConfigError'
 }
 
+/** One line per bad variable, checked one by one so that none hides behind another. */
+function describeProblems(schema: TObject, config: Record<string, unknown>): string {
+  const required = new Set(schema.required ?? [])
+  const lines: string[] = []
+  for (const [name, property] of Object.entries(schema.properties)) {
+    const value = config[name]
+    if (value === undefined) {
+      if (required.has(name)) lines.push(`  ${name}: is required`)
+      continue
+    }
+    if (Check(property, value)) continue
+    const choices = 'anyOf' in property ? (property.anyOf as { const?: unknown }[]).map((choice) => choice.const) : []
+    const reason = choices.length
+      ? `must be one of ${choices.join(', ')}`
+      : (Errors(property, value)[0]?.message ?? 'is not valid')
+    lines.push(`  ${name}: ${reason} (got ${JSON.stringify(value)})`)
+  }
+  return lines.join('\n')
+}
+
 /**
  * Validates the environment against a schema once, at boot. Values are converted ("3000" -> 3000)
  * and defaults applied; anything wrong stops the process with one message naming every bad variable.
@@ -16,14 +36,7 @@ export function loadConfig<T extends TObject>(schema: T, env: Record<string, str
     if (value !== undefined && value !== '') picked[name] = value
   }
   const value = Convert(schema, Default(schema, picked))
-  if (!Check(schema, value)) {
-    const problems = Errors(schema, value).map((error) => {
-      const missing = 'requiredProperties' in error.params ? error.params.requiredProperties : []
-      const name = error.instancePath.replace(/^\//, '') || missing.join(', ')
-      return `  ${name}: ${error.message}`
-    })
-    throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`)
-  }
+  if (!Check(schema, value)) throw new ConfigError(`Invalid configuration:\n${describeProblems(schema, value as Record<string, unknown>)}`)
   return value as Static<T>
 }
 
@@ -44,3 +57,14 @@ export const authConfigProperties = {
   JWT_ISSUER: Type.String({ default: 'bookstore-auth' }),
   JWT_AUDIENCE: Type.String({ default: 'bookstore' }),
 } satisfies TProperties
+
+/** For main.ts: a bad configuration ends the process with its message, not a stack trace (SPEC E5). */
+export function configOrExit<T>(load: () => T): T {
+  try {
+    return load()
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    console.error(error.message)
+    process.exit(1)
+  }
+}

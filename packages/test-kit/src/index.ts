@@ -1,4 +1,5 @@
 export * from './books'
 export * from './ids'
 export * from './private-redis'
+export * from './test-database'
 export * from './tokens'

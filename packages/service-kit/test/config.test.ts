@@ -1,0 +1,32 @@
+import { Type } from 'typebox'
+import { describe, expect, it } from 'vitest'
+import { baseConfigProperties, ConfigError, loadConfig } from '../src'
+
+const Schema = Type.Object({
+  ...baseConfigProperties,
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  SECRET: Type.String({ minLength: 4 }),
+})
+
+describe('loadConfig', () => {
+  it('applies defaults and converts numbers', () => {
+    expect(loadConfig(Schema, { PORT: '8080', SECRET: 'abcd', UNRELATED: 'x' })).toEqual({
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      PORT: 8080,
+      SECRET: 'abcd',
+    })
+  })
+
+  it('names every bad variable in one message', () => {
+    const load = () => loadConfig(Schema, { PORT: 'eighty', REDIS_URL: 'http://x', LOG_LEVEL: 'loud' })
+    expect(load).toThrow(ConfigError)
+    try {
+      load()
+    } catch (error) {
+      const message = (error as Error).message
+      for (const name of ['PORT', 'REDIS_URL', 'LOG_LEVEL', 'SECRET']) expect(message).toContain(name)
+    }
+  })
+})
