@@ -11,7 +11,9 @@ const includePattern = /^-- @include "([^"]+)"$/gm
 /** Reads a script and inlines its `-- @include "file"` lines (one level, like bullmq's includes). */
 export function readScriptSource(fileName: string): string {
   const source = readFileSync(new URL(fileName, scriptsDir), 'utf8')
-  return source.replace(includePattern, (_, include: string) => readFileSync(new URL(include, scriptsDir), 'utf8'))
+  return source.replace(includePattern, (_, include: string) =>
+    readFileSync(new URL(include, scriptsDir), 'utf8'),
+  )
 }
 
 const isNoScriptError = (error: unknown) => error instanceof Error && error.message.startsWith('NOSCRIPT')

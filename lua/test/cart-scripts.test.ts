@@ -15,7 +15,16 @@ const context = (userId: string, idempotency?: CartMutationContext['idempotency'
   idempotencyTtlSeconds: 60,
   idempotency,
 })
-const addArgs = (bookId: string, quantity: number, stock = 10) => [bookId, quantity, 'active', 'Dune', 1250, stock, 5, 3]
+const addArgs = (bookId: string, quantity: number, stock = 10) => [
+  bookId,
+  quantity,
+  'active',
+  'Dune',
+  1250,
+  stock,
+  5,
+  3,
+]
 
 describe('the cart scripts, called directly', () => {
   it('inline their includes and declare four keys', () => {
@@ -34,7 +43,14 @@ describe('the cart scripts, called directly', () => {
     if (result.outcome !== 'committed') return
     const cart: unknown = JSON.parse(result.cartJson)
     expect(Check(Cart, cart)).toBe(true)
-    expect(cart).toEqual({ userId, version: 1, items: [], totalCents: 0, itemCount: 0, updatedAt: 1_700_000_000_000 })
+    expect(cart).toEqual({
+      userId,
+      version: 1,
+      items: [],
+      totalCents: 0,
+      itemCount: 0,
+      updatedAt: 1_700_000_000_000,
+    })
   })
 
   it('map every refusal to a named reason and change nothing', async () => {

@@ -15,7 +15,11 @@ const getCart = (authorization?: string) =>
 describe('who may see and change a cart (SPEC C6, A3)', () => {
   const refused: [name: string, header: () => Promise<string | undefined>, code: string][] = [
     ['no token', async () => undefined, 'AUTH_TOKEN_MISSING'],
-    ['not a bearer token', async () => `Basic ${Buffer.from('a:b').toString('base64')}`, 'AUTH_TOKEN_INVALID'],
+    [
+      'not a bearer token',
+      async () => `Basic ${Buffer.from('a:b').toString('base64')}`,
+      'AUTH_TOKEN_INVALID',
+    ],
     ['garbage', async () => 'Bearer not.a.jwt', 'AUTH_TOKEN_INVALID'],
     [
       'tampered payload',
@@ -38,9 +42,21 @@ describe('who may see and change a cart (SPEC C6, A3)', () => {
         `Bearer ${new UnsecuredJWT({ role: 'admin' }).setSubject('alice').setIssuer('bookstore-auth').setAudience('bookstore').setExpirationTime('1h').encode()}`,
       'AUTH_TOKEN_INVALID',
     ],
-    ['wrong audience', async () => `Bearer ${await api.token('alice', { audience: 'other' })}`, 'AUTH_TOKEN_INVALID'],
-    ['wrong issuer', async () => `Bearer ${await api.token('alice', { issuer: 'evil' })}`, 'AUTH_TOKEN_INVALID'],
-    ['unknown role', async () => `Bearer ${await api.token('alice', { role: 'root' })}`, 'AUTH_TOKEN_INVALID'],
+    [
+      'wrong audience',
+      async () => `Bearer ${await api.token('alice', { audience: 'other' })}`,
+      'AUTH_TOKEN_INVALID',
+    ],
+    [
+      'wrong issuer',
+      async () => `Bearer ${await api.token('alice', { issuer: 'evil' })}`,
+      'AUTH_TOKEN_INVALID',
+    ],
+    [
+      'unknown role',
+      async () => `Bearer ${await api.token('alice', { role: 'root' })}`,
+      'AUTH_TOKEN_INVALID',
+    ],
     ['subject with a hash tag', async () => `Bearer ${await api.token('a{b}')}`, 'AUTH_TOKEN_INVALID'],
     [
       'no expiry',
@@ -63,7 +79,11 @@ describe('who may see and change a cart (SPEC C6, A3)', () => {
 
   it('refuses mutations without a valid token and changes nothing', async () => {
     const book = await api.seedBook()
-    const response = await api.app.inject({ method: 'POST', url: '/cart/items', payload: { bookId: book.bookId } })
+    const response = await api.app.inject({
+      method: 'POST',
+      url: '/cart/items',
+      payload: { bookId: book.bookId },
+    })
     expect(response.statusCode).toBe(401)
   })
 
@@ -71,16 +91,27 @@ describe('who may see and change a cart (SPEC C6, A3)', () => {
     const alice = await api.shopper()
     const bob = await api.shopper()
     const book = await api.seedBook()
-    await api.app.inject({ method: 'POST', url: '/cart/items', headers: alice.auth, payload: { bookId: book.bookId } })
+    await api.app.inject({
+      method: 'POST',
+      url: '/cart/items',
+      headers: alice.auth,
+      payload: { bookId: book.bookId },
+    })
 
     const bobsView = asCart((await api.app.inject({ method: 'GET', url: '/cart', headers: bob.auth })).body)
     expect(bobsView).toMatchObject({ userId: bob.userId, version: 0, items: [] })
     // Bob clearing "the cart" clears his own, never Alice's.
     await api.app.inject({ method: 'DELETE', url: '/cart', headers: bob.auth })
-    const alicesCart = asCart((await api.app.inject({ method: 'GET', url: '/cart', headers: alice.auth })).body)
+    const alicesCart = asCart(
+      (await api.app.inject({ method: 'GET', url: '/cart', headers: alice.auth })).body,
+    )
     expect(alicesCart).toMatchObject({ userId: alice.userId, version: 1, itemCount: 1 })
     // and the admin route is closed to customers
-    const peek = await api.app.inject({ method: 'GET', url: `/admin/carts/${alice.userId}`, headers: bob.auth })
+    const peek = await api.app.inject({
+      method: 'GET',
+      url: `/admin/carts/${alice.userId}`,
+      headers: bob.auth,
+    })
     expect(peek.statusCode).toBe(403)
     expect(peek.json().error.code).toBe('FORBIDDEN')
   })
@@ -88,12 +119,25 @@ describe('who may see and change a cart (SPEC C6, A3)', () => {
   it("lets an admin read any shopper's cart", async () => {
     const alice = await api.shopper()
     const book = await api.seedBook({ priceCents: 1234 })
-    await api.app.inject({ method: 'POST', url: '/cart/items', headers: alice.auth, payload: { bookId: book.bookId } })
+    await api.app.inject({
+      method: 'POST',
+      url: '/cart/items',
+      headers: alice.auth,
+      payload: { bookId: book.bookId },
+    })
     const admin = await api.shopper({ role: 'admin' })
-    const response = await api.app.inject({ method: 'GET', url: `/admin/carts/${alice.userId}`, headers: admin.auth })
+    const response = await api.app.inject({
+      method: 'GET',
+      url: `/admin/carts/${alice.userId}`,
+      headers: admin.auth,
+    })
     expect(response.statusCode).toBe(200)
     expect(asCart(response.body)).toMatchObject({ userId: alice.userId, totalCents: 1234 })
-    const badId = await api.app.inject({ method: 'GET', url: `/admin/carts/${uniqueId('x')}{y}`, headers: admin.auth })
+    const badId = await api.app.inject({
+      method: 'GET',
+      url: `/admin/carts/${uniqueId('x')}{y}`,
+      headers: admin.auth,
+    })
     expect(badId.statusCode).toBe(400)
   })
 })

@@ -30,7 +30,12 @@ type Case = [name: string, request: () => InjectOptions, status: number, code: s
 
 /** Every bad input gets a 4xx with a stable code and leaves the cart as it was (SPEC E1, C2). */
 const cases: Case[] = [
-  ['no body', () => ({ method: 'POST', url: '/cart/items', headers: { ...auth, ...json } }), 400, 'INVALID_JSON'],
+  [
+    'no body',
+    () => ({ method: 'POST', url: '/cart/items', headers: { ...auth, ...json } }),
+    400,
+    'INVALID_JSON',
+  ],
   [
     'broken JSON',
     () => ({ method: 'POST', url: '/cart/items', headers: { ...auth, ...json }, payload: '{"bookId": ' }),
@@ -39,7 +44,12 @@ const cases: Case[] = [
   ],
   [
     'text body',
-    () => ({ method: 'POST', url: '/cart/items', headers: { ...auth, 'content-type': 'text/plain' }, payload: 'x' }),
+    () => ({
+      method: 'POST',
+      url: '/cart/items',
+      headers: { ...auth, 'content-type': 'text/plain' },
+      payload: 'x',
+    }),
     415,
     'UNSUPPORTED_MEDIA_TYPE',
   ],
@@ -77,7 +87,12 @@ const cases: Case[] = [
   ['set quantity missing', () => setQuantity(inCart, {}), 400, 'VALIDATION_FAILED'],
   ['set quantity above stock', () => setQuantity(inCart, { quantity: 101 }), 409, 'CART_OUT_OF_STOCK'],
   ['set quantity above limit', () => setQuantity(inCart, { quantity: 11 }), 409, 'CART_QUANTITY_LIMIT'],
-  ['set quantity of a book not in the cart', () => setQuantity(lowStock, { quantity: 1 }), 404, 'CART_ITEM_NOT_FOUND'],
+  [
+    'set quantity of a book not in the cart',
+    () => setQuantity(lowStock, { quantity: 1 }),
+    404,
+    'CART_ITEM_NOT_FOUND',
+  ],
   ['set quantity with a bad book id', () => setQuantity('x:y', { quantity: 1 }), 400, 'VALIDATION_FAILED'],
   [
     'remove a book not in the cart',
@@ -131,7 +146,12 @@ describe('bad input', () => {
       const { auth: other } = await fresh.shopper()
       const book = await fresh.seedBook({ stock: 5 })
       const setTo = (quantity: number) =>
-        fresh.app.inject({ method: 'PUT', url: `/cart/items/${book.bookId}`, headers: other, payload: { quantity } })
+        fresh.app.inject({
+          method: 'PUT',
+          url: `/cart/items/${book.bookId}`,
+          headers: other,
+          payload: { quantity },
+        })
       await fresh.app.inject({
         method: 'POST',
         url: '/cart/items',

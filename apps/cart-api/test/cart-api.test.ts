@@ -41,14 +41,26 @@ describe('cart operations (SPEC C1, C2)', () => {
     })
 
     cart = asCart(
-      (await api.app.inject({ method: 'POST', url: '/cart/items', headers: auth, payload: { bookId: ddia.bookId } }))
-        .body,
+      (
+        await api.app.inject({
+          method: 'POST',
+          url: '/cart/items',
+          headers: auth,
+          payload: { bookId: ddia.bookId },
+        })
+      ).body,
     )
     expect(cart).toMatchObject({ version: 2, totalCents: 9100 + 3999, itemCount: 3 })
 
     cart = asCart(
-      (await api.app.inject({ method: 'POST', url: '/cart/items', headers: auth, payload: { bookId: sicp.bookId } }))
-        .body,
+      (
+        await api.app.inject({
+          method: 'POST',
+          url: '/cart/items',
+          headers: auth,
+          payload: { bookId: sicp.bookId },
+        })
+      ).body,
     )
     expect(cart).toMatchObject({ version: 3, totalCents: 3 * 4550 + 3999, itemCount: 4 })
 
@@ -63,7 +75,11 @@ describe('cart operations (SPEC C1, C2)', () => {
     const total = await api.app.inject({ method: 'GET', url: '/cart/total', headers: auth })
     expect(total.json()).toEqual({ version: 4, totalCents: 3 * 4550 + 5 * 3999, itemCount: 8 })
 
-    const removed = await api.app.inject({ method: 'DELETE', url: `/cart/items/${sicp.bookId}`, headers: auth })
+    const removed = await api.app.inject({
+      method: 'DELETE',
+      url: `/cart/items/${sicp.bookId}`,
+      headers: auth,
+    })
     cart = asCart(removed.body)
     expect(cart).toMatchObject({ version: 5, totalCents: 5 * 3999, itemCount: 5 })
     expect(cart.items.map((item) => item.bookId)).toEqual([ddia.bookId])
@@ -96,7 +112,12 @@ describe('cart operations (SPEC C1, C2)', () => {
     subscriber.on('smessage', (_channel: string, message: string) => events.push(JSON.parse(message)))
     await subscriber.ssubscribe(cartKeys(userId).events)
     try {
-      await api.app.inject({ method: 'POST', url: '/cart/items', headers: auth, payload: { bookId: book.bookId } })
+      await api.app.inject({
+        method: 'POST',
+        url: '/cart/items',
+        headers: auth,
+        payload: { bookId: book.bookId },
+      })
       await api.app.inject({ method: 'DELETE', url: '/cart', headers: auth })
       await expect.poll(() => events.length).toBe(2)
       for (const event of events) expect(Check(CartChangedEvent, event)).toBe(true)
@@ -118,8 +139,18 @@ describe('cart operations (SPEC C1, C2)', () => {
   it('enqueues one persistence job per committed change, carrying the version (SPEC P1)', async () => {
     const { userId, auth } = await api.shopper()
     const book = await api.seedBook()
-    await api.app.inject({ method: 'POST', url: '/cart/items', headers: auth, payload: { bookId: book.bookId } })
-    await api.app.inject({ method: 'POST', url: '/cart/items', headers: auth, payload: { bookId: book.bookId } })
+    await api.app.inject({
+      method: 'POST',
+      url: '/cart/items',
+      headers: auth,
+      payload: { bookId: book.bookId },
+    })
+    await api.app.inject({
+      method: 'POST',
+      url: '/cart/items',
+      headers: auth,
+      payload: { bookId: book.bookId },
+    })
     const jobs = (await api.queue.getJobs(['waiting'])).filter((job) => job.data.userId === userId)
     expect(jobs.map((job) => job.data.version).sort()).toEqual([1, 2])
     for (const job of jobs) expect(job.data.committedAt).toBeGreaterThan(Date.now() - 60_000)
@@ -133,7 +164,13 @@ describe('cart operations (SPEC C1, C2)', () => {
     expect(metrics.body).toContain('http_request_duration_seconds')
     const openapi = await api.app.inject({ url: '/openapi.json' })
     expect(Object.keys(openapi.json().paths)).toEqual(
-      expect.arrayContaining(['/cart', '/cart/items', '/cart/items/{bookId}', '/cart/total', '/admin/carts/{userId}']),
+      expect.arrayContaining([
+        '/cart',
+        '/cart/items',
+        '/cart/items/{bookId}',
+        '/cart/total',
+        '/admin/carts/{userId}',
+      ]),
     )
   })
 })

@@ -16,7 +16,9 @@ afterAll(() => api.close())
 describe('hundreds of parallel mutations of one cart over HTTP', () => {
   it('lose no update: version == mutations, exact total, every event once and in order', async () => {
     const { userId, auth } = await api.shopper()
-    const books = await Promise.all([1099, 2599, 1, 4999].map((priceCents) => api.seedBook({ priceCents, stock: 1000 })))
+    const books = await Promise.all(
+      [1099, 2599, 1, 4999].map((priceCents) => api.seedBook({ priceCents, stock: 1000 })),
+    )
     const subscriber = new Redis(redisUrl())
     const versions: number[] = []
     subscriber.on('smessage', (_channel: string, message: string) =>
@@ -35,7 +37,9 @@ describe('hundreds of parallel mutations of one cart over HTTP', () => {
         ),
       )
       expect(responses.map((response) => response.status)).toEqual(Array(MUTATIONS).fill(200))
-      const answeredVersions = await Promise.all(responses.map(async (response) => asCart(await response.text()).version))
+      const answeredVersions = await Promise.all(
+        responses.map(async (response) => asCart(await response.text()).version),
+      )
       expect(new Set(answeredVersions).size).toBe(MUTATIONS)
 
       let expectedTotal = 0

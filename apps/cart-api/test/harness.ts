@@ -35,7 +35,10 @@ export async function startCartApi(env: Record<string, string> = {}) {
     /** A fresh user with a valid token. */
     async shopper(options?: TokenOptions) {
       const userId = uniqueId('user')
-      return { userId, auth: { authorization: `Bearer ${await signTestToken(keys.privateKey, userId, options)}` } }
+      return {
+        userId,
+        auth: { authorization: `Bearer ${await signTestToken(keys.privateKey, userId, options)}` },
+      }
     },
     /** The cart straight from Redis, bypassing the API. */
     async storedVersion(userId: string) {

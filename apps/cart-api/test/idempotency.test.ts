@@ -40,7 +40,12 @@ describe('Idempotency-Key (SPEC C4)', () => {
     const book = await api.seedBook()
     const headers = { ...auth, 'idempotency-key': randomUUID() }
     const first = await api.app.inject({ method: 'DELETE', url: '/cart', headers })
-    await api.app.inject({ method: 'POST', url: '/cart/items', headers: auth, payload: { bookId: book.bookId } })
+    await api.app.inject({
+      method: 'POST',
+      url: '/cart/items',
+      headers: auth,
+      payload: { bookId: book.bookId },
+    })
     const retry = await api.app.inject({ method: 'DELETE', url: '/cart', headers })
     expect(retry.body).toBe(first.body)
     const now = asCart((await api.app.inject({ method: 'GET', url: '/cart', headers: auth })).body)

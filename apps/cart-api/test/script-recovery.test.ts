@@ -37,7 +37,12 @@ describe('a Redis restart', () => {
       const { auth } = await api.shopper()
       const book = await api.seedBook()
       const add = () =>
-        api.app.inject({ method: 'POST', url: '/cart/items', headers: auth, payload: { bookId: book.bookId } })
+        api.app.inject({
+          method: 'POST',
+          url: '/cart/items',
+          headers: auth,
+          payload: { bookId: book.bookId },
+        })
       expect((await add()).statusCode).toBe(200)
 
       await redis.stop()

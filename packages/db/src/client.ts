@@ -7,7 +7,11 @@ import * as schema from './schema'
 const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url))
 
 export function createDatabase(url: string, options: { max?: number; applicationName?: string } = {}) {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, application_name: options.applicationName })
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    application_name: options.applicationName,
+  })
   return { pool, db: drizzle(pool, { schema }) }
 }
 export type Database = ReturnType<typeof createDatabase>['db']

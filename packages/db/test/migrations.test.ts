@@ -12,11 +12,17 @@ afterAll(() => database.drop())
 describe('migrations', () => {
   it('create the cart tables on an empty database, and run again as a no-op', async () => {
     // several instances starting at once
-    await Promise.all([migrateDatabase(database.url), migrateDatabase(database.url), migrateDatabase(database.url)])
+    await Promise.all([
+      migrateDatabase(database.url),
+      migrateDatabase(database.url),
+      migrateDatabase(database.url),
+    ])
     await migrateDatabase(database.url)
     const { pool, db } = createDatabase(database.url)
     try {
-      await db.insert(carts).values({ userId: 'u1', version: 3, totalCents: 2500, itemCount: 2, updatedAt: new Date() })
+      await db
+        .insert(carts)
+        .values({ userId: 'u1', version: 3, totalCents: 2500, itemCount: 2, updatedAt: new Date() })
       await db.insert(cartItems).values({
         userId: 'u1',
         bookId: 'b1',
@@ -26,8 +32,13 @@ describe('migrations', () => {
         addedAt: new Date(),
       })
       // money stays integer cents, versions are 64-bit
-      await db.update(carts).set({ version: 2 ** 40 }).where(eq(carts.userId, 'u1'))
-      expect(await db.select().from(carts)).toMatchObject([{ userId: 'u1', version: 2 ** 40, totalCents: 2500 }])
+      await db
+        .update(carts)
+        .set({ version: 2 ** 40 })
+        .where(eq(carts.userId, 'u1'))
+      expect(await db.select().from(carts)).toMatchObject([
+        { userId: 'u1', version: 2 ** 40, totalCents: 2500 },
+      ])
       // a cart's items go with it
       await db.delete(carts).where(eq(carts.userId, 'u1'))
       expect(await db.select().from(cartItems)).toEqual([])

@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox'
+import { type Static, Type } from 'typebox'
 import { Check } from 'typebox/value'
 import { BookId } from './ids'
 import { bookKey } from './keys'
@@ -29,7 +29,10 @@ export async function writeBookReadModel(redis: HashStore, book: BookReadModel):
 }
 
 /** Returns the book, or undefined when it is unknown (or the stored hash is not a valid read model). */
-export async function readBookReadModel(redis: HashStore, bookId: string): Promise<BookReadModel | undefined> {
+export async function readBookReadModel(
+  redis: HashStore,
+  bookId: string,
+): Promise<BookReadModel | undefined> {
   const raw = await redis.hgetall(bookKey(bookId))
   if (raw.bookId === undefined) return undefined
   const book = {

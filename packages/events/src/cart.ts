@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox'
+import { type Static, Type } from 'typebox'
 import { BookId, UserId } from './ids'
 
 const EpochMs = Type.Integer({ minimum: 0, description: 'Unix epoch milliseconds' })

@@ -16,7 +16,8 @@ declare module 'fastify' {
 
 function bearerToken(request: FastifyRequest): string {
   const header = request.headers.authorization
-  if (!header) throw new AppError(401, 'AUTH_TOKEN_MISSING', 'Send an access token: Authorization: Bearer <token>')
+  if (!header)
+    throw new AppError(401, 'AUTH_TOKEN_MISSING', 'Send an access token: Authorization: Bearer <token>')
   const [scheme, token] = header.split(' ')
   if (scheme?.toLowerCase() !== 'bearer' || !token) {
     throw new AppError(401, 'AUTH_TOKEN_INVALID', 'The Authorization header must be: Bearer <token>')

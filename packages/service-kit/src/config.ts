@@ -16,7 +16,8 @@ function describeProblems(schema: TObject, config: Record<string, unknown>): str
       continue
     }
     if (Check(property, value)) continue
-    const choices = 'anyOf' in property ? (property.anyOf as { const?: unknown }[]).map((choice) => choice.const) : []
+    const choices =
+      'anyOf' in property ? (property.anyOf as { const?: unknown }[]).map((choice) => choice.const) : []
     const reason = choices.length
       ? `must be one of ${choices.join(', ')}`
       : (Errors(property, value)[0]?.message ?? 'is not valid')
@@ -29,14 +30,20 @@ function describeProblems(schema: TObject, config: Record<string, unknown>): str
  * Validates the environment against a schema once, at boot. Values are converted ("3000" -> 3000)
  * and defaults applied; anything wrong stops the process with one message naming every bad variable.
  */
-export function loadConfig<T extends TObject>(schema: T, env: Record<string, string | undefined> = process.env) {
+export function loadConfig<T extends TObject>(
+  schema: T,
+  env: Record<string, string | undefined> = process.env,
+) {
   const picked: Record<string, unknown> = {}
   for (const name of Object.keys(schema.properties)) {
     const value = env[name]
     if (value !== undefined && value !== '') picked[name] = value
   }
   const value = Convert(schema, Default(schema, picked))
-  if (!Check(schema, value)) throw new ConfigError(`Invalid configuration:\n${describeProblems(schema, value as Record<string, unknown>)}`)
+  if (!Check(schema, value))
+    throw new ConfigError(
+      `Invalid configuration:\n${describeProblems(schema, value as Record<string, unknown>)}`,
+    )
   return value as Static<T>
 }
 

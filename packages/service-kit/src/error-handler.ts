@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { AppError } from './errors'
 import { ErrorResponse } from './error-schema'
+import { AppError } from './errors'
 import { isRedisUnavailable } from './redis-plugin'
 
 /** Fastify's own client errors, renamed to codes a client can rely on. */
@@ -36,11 +36,17 @@ function describe(error: FastifyError | AppError): { status: number; body: Error
     }
   }
   if (isRedisUnavailable(error)) {
-    return { status: 503, body: { code: 'STORE_UNAVAILABLE', message: 'The cart store is unreachable; retry soon' } }
+    return {
+      status: 503,
+      body: { code: 'STORE_UNAVAILABLE', message: 'The cart store is unreachable; retry soon' },
+    }
   }
   const status = error.statusCode ?? 500
   if (status >= 400 && status < 500) {
-    return { status, body: { code: fastifyClientErrors[error.code] ?? 'BAD_REQUEST', message: error.message } }
+    return {
+      status,
+      body: { code: fastifyClientErrors[error.code] ?? 'BAD_REQUEST', message: error.message },
+    }
   }
   // 5xx: never show internals to the client; the log has them.
   return { status: 500, body: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' } }

@@ -17,7 +17,10 @@ const HealthResponse = Type.Object({
 })
 
 const withTimeout = (promise: Promise<unknown>, ms: number) =>
-  Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), ms).unref())])
+  Promise.race([
+    promise,
+    new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), ms).unref()),
+  ])
 
 export const healthPlugin = fp(
   async (app: FastifyInstance) => {

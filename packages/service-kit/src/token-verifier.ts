@@ -21,8 +21,12 @@ export interface TokenVerifierOptions {
 const invalid = () => new AppError(401, 'AUTH_TOKEN_INVALID', 'The access token is not valid')
 
 /** Reads the public key from JWT_PUBLIC_KEY (PEM) or JWT_PUBLIC_KEY_FILE. */
-export function readPublicKey(config: { JWT_PUBLIC_KEY?: string | undefined; JWT_PUBLIC_KEY_FILE?: string | undefined }) {
-  const pem = config.JWT_PUBLIC_KEY ?? (config.JWT_PUBLIC_KEY_FILE && readFileSync(config.JWT_PUBLIC_KEY_FILE, 'utf8'))
+export function readPublicKey(config: {
+  JWT_PUBLIC_KEY?: string | undefined
+  JWT_PUBLIC_KEY_FILE?: string | undefined
+}) {
+  const pem =
+    config.JWT_PUBLIC_KEY ?? (config.JWT_PUBLIC_KEY_FILE && readFileSync(config.JWT_PUBLIC_KEY_FILE, 'utf8'))
   if (!pem) throw new Error('Set JWT_PUBLIC_KEY (PEM) or JWT_PUBLIC_KEY_FILE to verify access tokens')
   return createPublicKey(pem.replaceAll('\\n', '\n'))
 }
@@ -49,7 +53,8 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
       if (role !== 'customer' && role !== 'admin') throw invalid()
       return { user: { id: payload.sub, role } as AuthUser, expiresAt: (payload.exp ?? 0) * 1000 }
     } catch (error) {
-      if (error instanceof errors.JWTExpired) throw new AppError(401, 'AUTH_TOKEN_EXPIRED', 'The access token has expired')
+      if (error instanceof errors.JWTExpired)
+        throw new AppError(401, 'AUTH_TOKEN_EXPIRED', 'The access token has expired')
       if (error instanceof AppError) throw error
       throw invalid()
     }

@@ -27,7 +27,10 @@ describe('one error handler', () => {
     const app = await appThatThrows(new Error('password=hunter2 at db.internal:5432'))
     const response = await app.inject({ url: '/boom' })
     expect(response.statusCode).toBe(500)
-    expect(response.json().error).toEqual({ code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' })
+    expect(response.json().error).toEqual({
+      code: 'INTERNAL_ERROR',
+      message: 'Something went wrong on our side',
+    })
     expect(response.body).not.toContain('hunter2')
   })
 })

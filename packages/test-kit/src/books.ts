@@ -2,7 +2,10 @@ import { type BookReadModel, type HashStore, writeBookReadModel } from '@booksto
 import { uniqueId } from './ids'
 
 /** Writes a book into the read model (as book-api will) and returns it. */
-export async function seedBook(redis: HashStore, overrides: Partial<BookReadModel> = {}): Promise<BookReadModel> {
+export async function seedBook(
+  redis: HashStore,
+  overrides: Partial<BookReadModel> = {},
+): Promise<BookReadModel> {
   const book: BookReadModel = {
     bookId: uniqueId('book'),
     title: 'The Pragmatic Programmer',

@@ -9,7 +9,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {
       const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      )
     })
   })
 }
@@ -40,20 +42,33 @@ export interface PrivateRedis {
  * Starts a redis-server from PATH on a free port, keeping nothing on disk. Tests use one to stop
  * and restart Redis; the local stack uses one when REDIS_URL is not set.
  */
-export async function startPrivateRedis(options: { port?: number; extraArgs?: string[] } = {}): Promise<PrivateRedis> {
+export async function startPrivateRedis(
+  options: { port?: number; extraArgs?: string[] } = {},
+): Promise<PrivateRedis> {
   if (!hasRedisServer()) {
     throw new Error('redis-server is not on PATH: install it (apt-get install redis-server) or set REDIS_URL')
   }
   const port = options.port ?? (await freePort())
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(options.extraArgs ?? [])],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      ...(options.extraArgs ?? []),
+    ],
     { stdio: 'ignore' },
   )
   const url = `redis://127.0.0.1:${port}`
   const deadline = Date.now() + 10_000
   while (!(await redisAnswers(url))) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server on port ${port} did not start`)
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`redis-server on port ${port} did not start`)
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
   const stop = async () => {

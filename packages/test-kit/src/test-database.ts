@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto'
 import pg from 'pg'
 
 /** The server tests create their databases on: DATABASE_URL, else the local PostgreSQL. */
-export const adminDatabaseUrl = () => process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+export const adminDatabaseUrl = () =>
+  process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 
 /**
  * A fresh, empty database for one test file, so files run in parallel without sharing rows.

@@ -1,5 +1,5 @@
 import type { CartRejection } from '@bookstore/lua'
-import { AppError, conflict, notFound, unprocessable } from '@bookstore/service-kit'
+import { type AppError, conflict, notFound, unprocessable } from '@bookstore/service-kit'
 
 /** Turns a cart script's refusal into the API's typed error with a stable code. */
 export function cartRejectionError(reason: CartRejection, detail: string, bookId?: string): AppError {
@@ -7,7 +7,10 @@ export function cartRejectionError(reason: CartRejection, detail: string, bookId
     case 'BOOK_NOT_FOUND':
       return notFound('BOOK_NOT_FOUND', 'This book does not exist or is no longer sold', { bookId })
     case 'OUT_OF_STOCK':
-      return conflict('CART_OUT_OF_STOCK', 'Not enough copies in stock', { bookId, available: Number(detail) })
+      return conflict('CART_OUT_OF_STOCK', 'Not enough copies in stock', {
+        bookId,
+        available: Number(detail),
+      })
     case 'QUANTITY_LIMIT':
       return conflict('CART_QUANTITY_LIMIT', 'Too many copies of one book', { bookId, max: Number(detail) })
     case 'ITEMS_LIMIT':

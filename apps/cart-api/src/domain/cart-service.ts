@@ -32,9 +32,11 @@ export type CartMutation =
 
 /** What the same Idempotency-Key must always carry: the same operation with the same input. */
 const fingerprintOf = (mutation: CartMutation) =>
-  [mutation.op, 'bookId' in mutation ? mutation.bookId : '', 'quantity' in mutation ? mutation.quantity : ''].join(
-    '|',
-  )
+  [
+    mutation.op,
+    'bookId' in mutation ? mutation.bookId : '',
+    'quantity' in mutation ? mutation.quantity : '',
+  ].join('|')
 
 /**
  * The cart use cases (SPEC C1-C5). Every mutation is one script call that validates, changes,
@@ -94,12 +96,18 @@ export function createCartService(deps: CartServiceDeps) {
           now: committedAt,
           cartTtlSeconds: settings.cartTtlSeconds,
           idempotencyTtlSeconds: settings.idempotencyTtlSeconds,
-          idempotency: idempotencyKey ? { key: idempotencyKey, fingerprint: fingerprintOf(mutation) } : undefined,
+          idempotency: idempotencyKey
+            ? { key: idempotencyKey, fingerprint: fingerprintOf(mutation) }
+            : undefined,
         },
         await scriptArgs(mutation),
       )
       if (result.outcome === 'rejected') {
-        throw cartRejectionError(result.reason, result.detail, 'bookId' in mutation ? mutation.bookId : undefined)
+        throw cartRejectionError(
+          result.reason,
+          result.detail,
+          'bookId' in mutation ? mutation.bookId : undefined,
+        )
       }
       if (result.outcome === 'committed') {
         await deps.enqueuePersistence({ userId, version: result.version, committedAt })

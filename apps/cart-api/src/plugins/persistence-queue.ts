@@ -37,7 +37,9 @@ export const persistenceQueuePlugin = fp(
 
     const batcher = createPersistenceBatcher({
       addBulk: (jobs) =>
-        queue.addBulk(jobs.map((data) => ({ name: 'persist-cart', data, opts: { jobId: cartPersistJobId(data) } }))),
+        queue.addBulk(
+          jobs.map((data) => ({ name: 'persist-cart', data, opts: { jobId: cartPersistJobId(data) } })),
+        ),
       onError: (error, jobs) => {
         enqueueFailures.inc(jobs.length)
         app.log.error({ err: error, jobs }, 'could not enqueue cart persistence jobs')

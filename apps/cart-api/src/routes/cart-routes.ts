@@ -15,7 +15,9 @@ export async function cartRoutes(app: FastifyInstance) {
   const routes = app.withTypeProvider<TypeBoxTypeProvider>()
   routes.addHook('preHandler', app.requireUser)
 
-  routes.get('/cart', { schema: readSchema('Get my cart', Cart) }, (request) => app.carts.getCart(request.user.id))
+  routes.get('/cart', { schema: readSchema('Get my cart', Cart) }, (request) =>
+    app.carts.getCart(request.user.id),
+  )
 
   routes.get('/cart/total', { schema: readSchema('Get my cart total', CartTotal) }, async (request) => {
     const { version, totalCents, itemCount } = await app.carts.getCart(request.user.id)
@@ -24,7 +26,9 @@ export async function cartRoutes(app: FastifyInstance) {
 
   routes.post(
     '/cart/items',
-    { schema: { ...mutationSchema('Add a book (or more copies of it)', [404, 409, 422]), body: AddItemBody } },
+    {
+      schema: { ...mutationSchema('Add a book (or more copies of it)', [404, 409, 422]), body: AddItemBody },
+    },
     async (request, reply) => {
       const { bookId, quantity = 1 } = request.body
       const result = await app.carts.mutate(
@@ -46,8 +50,15 @@ export async function cartRoutes(app: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      const mutation = { op: 'set-quantity', bookId: request.params.bookId, quantity: request.body.quantity } as const
-      return sendCart(reply, await app.carts.mutate(request.user.id, mutation, request.headers['idempotency-key']))
+      const mutation = {
+        op: 'set-quantity',
+        bookId: request.params.bookId,
+        quantity: request.body.quantity,
+      } as const
+      return sendCart(
+        reply,
+        await app.carts.mutate(request.user.id, mutation, request.headers['idempotency-key']),
+      )
     },
   )
 
@@ -56,11 +67,17 @@ export async function cartRoutes(app: FastifyInstance) {
     { schema: { ...mutationSchema('Remove a book from the cart', [404, 422]), params: BookParams } },
     async (request, reply) => {
       const mutation = { op: 'remove-item', bookId: request.params.bookId } as const
-      return sendCart(reply, await app.carts.mutate(request.user.id, mutation, request.headers['idempotency-key']))
+      return sendCart(
+        reply,
+        await app.carts.mutate(request.user.id, mutation, request.headers['idempotency-key']),
+      )
     },
   )
 
   routes.delete('/cart', { schema: mutationSchema('Empty the cart', [422]) }, async (request, reply) =>
-    sendCart(reply, await app.carts.mutate(request.user.id, { op: 'clear' }, request.headers['idempotency-key'])),
+    sendCart(
+      reply,
+      await app.carts.mutate(request.user.id, { op: 'clear' }, request.headers['idempotency-key']),
+    ),
   )
 }
