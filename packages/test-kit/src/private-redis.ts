@@ -40,7 +40,7 @@ export interface PrivateRedis {
 
 /**
  * Starts a redis-server from PATH on a free port, keeping nothing on disk. Tests use one to stop
- * and restart Redis; the local stack uses one when REDIS_URL is not set.
+ * and restart Redis.
  */
 export async function startPrivateRedis(
   options: { port?: number; extraArgs?: string[] } = {},

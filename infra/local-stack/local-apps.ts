@@ -1,0 +1,50 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { repoRoot } from './paths'
+import { type ServiceProcess, startServiceProcess } from './service-process'
+import { StackError } from './stack-error'
+
+export interface LocalApp {
+  /** The folder under apps/, also the prefix of its log lines. */
+  name: string
+  port: number
+}
+
+/** Every app the local stack runs, started in this order: adding an app is one entry here. */
+export const localApps: LocalApp[] = [{ name: 'cart-api', port: 3001 }]
+
+export const appUrl = (app: LocalApp) => `http://127.0.0.1:${app.port}`
+
+async function answersReady(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(1000) })
+    await response.body?.cancel()
+    return response.status === 200
+  } catch {
+    return false
+  }
+}
+
+/** Runs the built app (as in production: plain node, dist/) and waits until /health/ready says 200. */
+export async function startApp(app: LocalApp, env: Record<string, string>): Promise<ServiceProcess> {
+  const dir = join(repoRoot, 'apps', app.name)
+  const entry = join(dir, 'dist', 'main.js')
+  if (!existsSync(entry)) throw new StackError(`${entry} is missing: build it with pnpm build`)
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, PORT: String(app.port), HOST: '127.0.0.1' }
+  // A PEM in the environment would win over the dev key file and reject every dev token.
+  delete childEnv.JWT_PUBLIC_KEY
+  const service = startServiceProcess(app.name, process.execPath, [entry], { cwd: dir, env: childEnv })
+  const readyUrl = `${appUrl(app)}/health/ready`
+  const deadline = Date.now() + 30_000
+  while (!(await answersReady(readyUrl))) {
+    if (service.hasExited())
+      throw new StackError(`${app.name} exited before it was ready (see its log above)`)
+    if (Date.now() > deadline) {
+      await service.stop()
+      throw new StackError(`${app.name} did not answer 200 on ${readyUrl} within 30 s`)
+    }
+    await sleep(200)
+  }
+  return service
+}

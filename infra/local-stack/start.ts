@@ -1,0 +1,148 @@
+import { join } from 'node:path'
+import { migrateDatabase } from '@bookstore/db'
+import { redisAnswers } from '@bookstore/test-kit'
+import { ensureDevKeys } from './dev-keys'
+import { startEmbeddedPostgres } from './embedded-postgres'
+import { appUrl, localApps, startApp } from './local-apps'
+import { startLocalRedis } from './local-redis'
+import { localDir } from './paths'
+import { seedBookIds, seedBooks } from './seed-books'
+import type { ServiceProcess } from './service-process'
+import { StackError } from './stack-error'
+
+const say = (line: string) => process.stdout.write(`stack | ${line}\n`)
+
+function portFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const port = Number(raw)
+  if (!Number.isInteger(port) || port < 1 || port > 65_535)
+    throw new StackError(`${name} is not a port: ${raw}`)
+  return port
+}
+
+/** Hides the password of a URL the user passed in (the local stack's own ones hold no secret). */
+function safeUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password) parsed.password = '***'
+    return parsed.toString()
+  } catch {
+    return url
+  }
+}
+
+const shown = (url: string) =>
+  url === process.env.REDIS_URL || url === process.env.DATABASE_URL ? safeUrl(url) : url
+
+// What is running, stopped in reverse order: apps first, then the stores they use.
+const running: Array<{ name: string; stop: () => Promise<void> }> = []
+let shuttingDown = false
+
+async function shutdown(exitCode: number): Promise<void> {
+  // A single Ctrl-C may arrive twice (from the terminal and relayed by tsx): stop only once.
+  if (shuttingDown) return
+  shuttingDown = true
+  // Nothing started yet (a startup check failed): its one-line reason says it all.
+  const anythingRan = running.length > 0
+  for (let entry = running.pop(); entry; entry = running.pop()) {
+    try {
+      await entry.stop()
+    } catch (error) {
+      process.stderr.write(`stack | stopping ${entry.name} failed: ${String(error)}\n`)
+    }
+  }
+  if (anythingRan) say(exitCode === 0 ? 'stopped' : 'stopped after a failure')
+  process.exit(exitCode)
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => void shutdown(0))
+}
+
+/** A child that goes away while the stack is up takes the stack down: a half-running stack misleads. */
+function watch(service: ServiceProcess) {
+  running.push(service)
+  void service.exited.then(({ code, signal }) => {
+    if (shuttingDown) return
+    process.stderr.write(
+      `stack | ${service.name} exited unexpectedly (${signal ?? `code ${code}`}), stopping\n`,
+    )
+    void shutdown(1)
+  })
+}
+
+async function redisUrl(): Promise<string> {
+  const given = process.env.REDIS_URL
+  if (given) {
+    if (!(await redisAnswers(given))) throw new StackError(`REDIS_URL=${safeUrl(given)} does not answer`)
+    return given
+  }
+  const port = portFromEnv('LOCAL_REDIS_PORT', 6380)
+  const redis = await startLocalRedis({ port, dir: join(localDir, 'redis') })
+  watch(redis.service)
+  return redis.url
+}
+
+async function databaseUrl(): Promise<string> {
+  const given = process.env.DATABASE_URL
+  if (given) return given
+  const port = portFromEnv('LOCAL_POSTGRES_PORT', 5433)
+  const postgres = await startEmbeddedPostgres({ dataDir: join(localDir, 'pgdata'), host: '127.0.0.1', port })
+  running.push({ name: 'PGlite', stop: postgres.stop })
+  return postgres.url
+}
+
+async function main() {
+  const keys = ensureDevKeys()
+  const redis = await redisUrl()
+  say(`Redis ${shown(redis)}`)
+  const database = await databaseUrl()
+  say(`PostgreSQL ${shown(database)}`)
+  // Every start: migrations are idempotent, and an external DATABASE_URL may be behind too.
+  await migrateDatabase(database)
+  say('migrations applied')
+  say(`seeded ${await seedBooks(redis)} books (${seedBookIds[0]} ... ${seedBookIds.at(-1)})`)
+
+  const env = {
+    REDIS_URL: redis,
+    DATABASE_URL: database,
+    JWT_PUBLIC_KEY_FILE: keys.publicKeyFile,
+    LOG_LEVEL: process.env.LOG_LEVEL || 'info',
+  }
+  for (const app of localApps) {
+    if (shuttingDown) return
+    watch(await startApp(app, env))
+  }
+  if (shuttingDown) return
+
+  const cart = localApps.find((app) => app.name === 'cart-api')
+  const lines = [
+    '',
+    ...localApps.map(
+      (app) => `  ${app.name.padEnd(12)} ${appUrl(app)}   (OpenAPI: ${appUrl(app)}/openapi.json)`,
+    ),
+    `  ${'Redis'.padEnd(12)} ${shown(redis)}`,
+    `  ${'PostgreSQL'.padEnd(12)} ${shown(database)}`,
+    '',
+    '  Get a token:  TOKEN=$(pnpm -s dev-token --sub alice)      (--role admin, --ttl 3600)',
+  ]
+  if (cart) {
+    lines.push(
+      `  Add a book:   curl -X POST ${appUrl(cart)}/cart/items -H "authorization: Bearer $TOKEN" \\`,
+      `                  -H 'content-type: application/json' -d '{"bookId":"${seedBookIds[0]}","quantity":2}'`,
+    )
+  }
+  lines.push('  Stop:         Ctrl-C', '')
+  process.stdout.write(`${lines.join('\n')}\n`)
+  // Exactly this line, unprefixed: scripts wait for it.
+  process.stdout.write('ready: bookstore local stack is up\n')
+}
+
+main().catch((error: unknown) => {
+  if (shuttingDown) return
+  const message =
+    error instanceof StackError ? error.message : error instanceof Error ? error.stack : String(error)
+  process.stderr.write(`stack | ${message}\n`)
+  void shutdown(1)
+})
