@@ -1,4 +1,4 @@
-import { Cart, cartKeys, queueNames } from '@bookstore/events'
+import { Cart, type CartCommit, CartPersistJob, cartKeys, queueNames } from '@bookstore/events'
 import { generateTestKeys, seedBook, signTestToken, type TokenOptions, uniqueId } from '@bookstore/test-kit'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
@@ -40,7 +40,16 @@ export async function startCartApi(env: Record<string, string> = {}) {
         auth: { authorization: `Bearer ${await signTestToken(keys.privateKey, userId, options)}` },
       }
     },
-    /** The cart straight from Redis, bypassing the API. */
+    /** The commits of this user in waiting persistence jobs (each job checked against its schema). */
+    async queuedCommits(userId: string): Promise<CartCommit[]> {
+      const jobs = await queue.getJobs(['waiting'])
+      for (const job of jobs)
+        if (!Check(CartPersistJob, job.data)) throw new Error(`bad job ${JSON.stringify(job.data)}`)
+      return jobs.flatMap((job) =>
+        (job.data as CartPersistJob).commits.filter((commit) => commit.userId === userId),
+      )
+    },
+    /** The version counter straight from Redis, bypassing the API. */
     async storedVersion(userId: string) {
       return Number((await redis.get(cartKeys(userId).version)) ?? 0)
     },

@@ -1,4 +1,4 @@
-import { type Cart, type CartOperation, type CartPersistJob, cartKeys, emptyCart } from '@bookstore/events'
+import { type Cart, type CartCommit, type CartOperation, cartKeys, emptyCart } from '@bookstore/events'
 import { type RedisClient, runCartMutation, type ScriptArg } from '@bookstore/lua'
 import type { BookLookup } from './book-lookup'
 import { cartRejectionError } from './cart-errors'
@@ -13,7 +13,7 @@ export interface CartSettings {
 export interface CartServiceDeps {
   redis: RedisClient
   findBook: BookLookup
-  enqueuePersistence: (job: CartPersistJob) => Promise<void>
+  enqueuePersistence: (commit: CartCommit) => Promise<void>
   settings: CartSettings
   now?: () => number
 }

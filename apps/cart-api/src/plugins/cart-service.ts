@@ -18,7 +18,7 @@ export const cartServicePlugin = fp(
       createCartService({
         redis: app.redis,
         findBook: createBookLookup(app.redis, { ttlMs: options.bookCacheTtlMs }),
-        enqueuePersistence: (job) => app.persistence.enqueue(job),
+        enqueuePersistence: (commit) => app.persistence.add(commit),
         settings: options.settings,
       }),
     )

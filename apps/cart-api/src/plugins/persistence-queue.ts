@@ -1,4 +1,4 @@
-import { type CartPersistJob, cartPersistJobId, queueNames } from '@bookstore/events'
+import { type CartPersistJob, queueNames } from '@bookstore/events'
 import { Queue } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
@@ -13,11 +13,11 @@ declare module 'fastify' {
 
 /**
  * The producer side of cart persistence (SPEC P1): every committed change is put on the
- * cart-persistence queue, batched per event-loop turn. It shares the app's Redis connection, which
+ * cart-persistence queue, the changes of a short window in one job. It shares the app's Redis connection, which
  * fails fast, so an unreachable queue costs a request nothing but a logged, counted failure.
  */
 export const persistenceQueuePlugin = fp(
-  async (app: FastifyInstance, options: { prefix: string }) => {
+  async (app: FastifyInstance, options: { prefix: string; batchWindowMs: number }) => {
     const queue = new Queue<CartPersistJob>(queueNames.cartPersistence, {
       connection: app.redis,
       prefix: options.prefix,
@@ -36,13 +36,11 @@ export const persistenceQueuePlugin = fp(
     })
 
     const batcher = createPersistenceBatcher({
-      addBulk: (jobs) =>
-        queue.addBulk(
-          jobs.map((data) => ({ name: 'persist-cart', data, opts: { jobId: cartPersistJobId(data) } })),
-        ),
-      onError: (error, jobs) => {
-        enqueueFailures.inc(jobs.length)
-        app.log.error({ err: error, jobs }, 'could not enqueue cart persistence jobs')
+      windowMs: options.batchWindowMs,
+      enqueue: (commits) => queue.add('persist-carts', { commits }),
+      onError: (error, commits) => {
+        enqueueFailures.inc(commits.length)
+        app.log.error({ err: error, commits }, 'could not enqueue a cart persistence job')
       },
     })
     app.decorate('persistence', batcher)

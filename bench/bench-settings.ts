@@ -1,0 +1,26 @@
+/**
+ * What both servers of the cart benchmark share, so that the bare route sends Redis exactly the
+ * arguments cart-api sends: the book every seeded book looks like and the cart limits.
+ */
+export const benchBook = {
+  title: 'Benchmarking Redis',
+  priceCents: 1999,
+  /** Large enough that no add is ever refused with OUT_OF_STOCK. */
+  stock: 1_000_000,
+} as const
+
+export const benchCartSettings = {
+  cartTtlSeconds: 3600,
+  idempotencyTtlSeconds: 3600,
+  /** The highest values cart-api's config accepts, so that no add is ever refused. */
+  maxQuantityPerItem: 10_000,
+  maxDistinctItems: 1_000,
+} as const
+
+/** The environment that gives cart-api the settings above. */
+export const cartApiSettingsEnv = {
+  CART_TTL_SECONDS: String(benchCartSettings.cartTtlSeconds),
+  IDEMPOTENCY_TTL_SECONDS: String(benchCartSettings.idempotencyTtlSeconds),
+  CART_MAX_QUANTITY_PER_ITEM: String(benchCartSettings.maxQuantityPerItem),
+  CART_MAX_DISTINCT_ITEMS: String(benchCartSettings.maxDistinctItems),
+}
