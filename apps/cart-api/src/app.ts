@@ -29,10 +29,7 @@ export async function cartApi(app: FastifyInstance, options: { config: CartApiCo
     }),
   })
   // Tier 2: application services.
-  await app.register(persistenceQueuePlugin, {
-    prefix: config.QUEUE_PREFIX,
-    batchWindowMs: config.PERSIST_BATCH_WINDOW_MS,
-  })
+  await app.register(persistenceQueuePlugin, { prefix: config.QUEUE_PREFIX })
   await app.register(cartServicePlugin, {
     bookCacheTtlMs: config.BOOK_CACHE_TTL_MS,
     settings: {

@@ -7,8 +7,6 @@ export const CartApiConfig = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3001 }),
   /** Prefix of BullMQ keys (a hash tag is already in each queue name). */
   QUEUE_PREFIX: Type.String({ minLength: 1, default: 'bull' }),
-  /** Commits of this many milliseconds share one persistence job. */
-  PERSIST_BATCH_WINDOW_MS: Type.Integer({ minimum: 0, maximum: 100, default: 2 }),
   /** An untouched cart expires after this; its version counter does not (SPEC C3). */
   CART_TTL_SECONDS: Type.Integer({ minimum: 60, default: 60 * 24 * 3600 }),
   CART_MAX_QUANTITY_PER_ITEM: Type.Integer({ minimum: 1, maximum: 10_000, default: 99 }),

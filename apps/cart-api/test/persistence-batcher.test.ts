@@ -9,10 +9,9 @@ const commit = (userId: string, version: number, committedAt = version): CartCom
 })
 
 describe('persistence batcher', () => {
-  it('sends one window of commits as one job, one commit per cart with the newest version', async () => {
+  it('sends the commits of one turn as one job, one commit per cart with the newest version', async () => {
     const jobs: CartCommit[][] = []
     const batcher = createPersistenceBatcher({
-      windowMs: 5,
       enqueue: async (commits) => jobs.push(commits),
       onError: () => {},
     })
@@ -27,26 +26,45 @@ describe('persistence batcher', () => {
     expect(jobs[1]).toEqual([commit('a', 4)])
   })
 
-  it('sends a full batch at once without waiting for the window', async () => {
+  it('gathers the commits that arrive while a job is in flight into the next job', async () => {
+    const jobs: CartCommit[][] = []
+    let finishFirst = () => {}
+    const batcher = createPersistenceBatcher({
+      enqueue: (commits) => {
+        jobs.push(commits)
+        return jobs.length === 1 ? new Promise<void>((resolve) => (finishFirst = resolve)) : Promise.resolve()
+      },
+      onError: () => {},
+    })
+    const first = batcher.add(commit('a', 1))
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(jobs).toEqual([[commit('a', 1)]])
+    const later = [batcher.add(commit('b', 1)), batcher.add(commit('a', 2)), batcher.add(commit('c', 1))]
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(jobs).toHaveLength(1) // still waiting for the first job
+    finishFirst()
+    await Promise.all([first, ...later])
+    expect(jobs[1]).toEqual([commit('b', 1), commit('a', 2), commit('c', 1)])
+  })
+
+  it('sends a full batch at once, and drain sends the rest', async () => {
     const jobs: CartCommit[][] = []
     const batcher = createPersistenceBatcher({
-      windowMs: 60_000,
       maxCommits: 3,
       enqueue: async (commits) => jobs.push(commits),
       onError: () => {},
     })
-    await Promise.all(['a', 'b', 'c'].map((userId) => batcher.add(commit(userId, 1))))
+    const full = ['a', 'b', 'c'].map((userId) => batcher.add(commit(userId, 1)))
     expect(jobs).toHaveLength(1)
-    const pending = batcher.add(commit('d', 1))
+    const rest = batcher.add(commit('d', 1))
     await batcher.drain()
-    await pending
+    await Promise.all([...full, rest])
     expect(jobs[1]).toEqual([commit('d', 1)])
   })
 
   it('reports a failed enqueue instead of failing the caller', async () => {
     const failed: CartCommit[] = []
     const batcher = createPersistenceBatcher({
-      windowMs: 0,
       enqueue: async () => {
         throw new Error('queue unreachable')
       },

@@ -4,15 +4,29 @@ export interface PersistenceBatcherOptions {
   /** Enqueues one persistence job holding these commits. */
   enqueue: (commits: CartCommit[]) => Promise<unknown>
   onError: (error: unknown, commits: CartCommit[]) => void
-  /** How long the first commit of a batch waits for others (ms). */
-  windowMs: number
   maxCommits?: number
 }
 
+interface Batch {
+  commits: Map<string, CartCommit>
+  done: Promise<void>
+  release: () => void
+}
+
+function newBatch(): Batch {
+  let release = () => {}
+  const done = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  return { commits: new Map(), done, release }
+}
+
 /**
- * Gathers the commits of a short window into one persistence job. Several commits of one cart in
- * a window become one (the newest version, the oldest commit time, so persistence lag is measured
- * from the first change it carries).
+ * Group commit for persistence jobs: while one job is being enqueued, the commits that arrive
+ * gather into the next one. At low load every commit goes out at once; under load one job carries
+ * many (a BullMQ add costs more than the cart change itself). Several commits of one cart in a
+ * batch become one: the newest version, the oldest commit time (persistence lag is measured from
+ * the first change it carries).
  *
  * The caller waits for its batch to be enqueued, so an answered request has its change in Redis
  * and in the queue. A failed enqueue does not fail the request: the change is committed in Redis
@@ -20,39 +34,35 @@ export interface PersistenceBatcherOptions {
  */
 export function createPersistenceBatcher(options: PersistenceBatcherOptions) {
   const maxCommits = Math.min(options.maxCommits ?? MAX_COMMITS_PER_JOB, MAX_COMMITS_PER_JOB)
-  let batch:
-    | { commits: Map<string, CartCommit>; timer: NodeJS.Timeout; done: Promise<void>; release: () => void }
-    | undefined
+  let pending: Batch | undefined
+  let scheduled = false
   const inFlight = new Set<Promise<void>>()
 
-  function flush() {
+  function send() {
+    scheduled = false
+    const batch = pending
     if (!batch) return
-    const { commits, timer, release } = batch
-    batch = undefined
-    clearTimeout(timer)
-    const list = [...commits.values()]
+    pending = undefined
+    const commits = [...batch.commits.values()]
     const sent = options
-      .enqueue(list)
+      .enqueue(commits)
       .then(
         () => {},
-        (error: unknown) => options.onError(error, list),
+        (error: unknown) => options.onError(error, commits),
       )
-      .finally(release)
+      .finally(() => {
+        inFlight.delete(sent)
+        batch.release()
+        if (pending && inFlight.size === 0) send()
+      })
     inFlight.add(sent)
-    void sent.finally(() => inFlight.delete(sent))
   }
 
   return {
     /** Resolves once the commit's job is in the queue (or the enqueue failed and was reported). */
     add(commit: CartCommit): Promise<void> {
-      if (!batch) {
-        let release = () => {}
-        const done = new Promise<void>((resolve) => {
-          release = resolve
-        })
-        batch = { commits: new Map(), timer: setTimeout(flush, options.windowMs), done, release }
-      }
-      const { commits, done } = batch
+      pending ??= newBatch()
+      const { commits, done } = pending
       const earlier = commits.get(commit.userId)
       commits.set(
         commit.userId,
@@ -64,13 +74,18 @@ export function createPersistenceBatcher(options: PersistenceBatcherOptions) {
             }
           : commit,
       )
-      if (commits.size >= maxCommits) flush()
+      if (commits.size >= maxCommits) send()
+      else if (inFlight.size === 0 && !scheduled) {
+        // Wait for the rest of this event-loop turn: its commits join the same job.
+        scheduled = true
+        setImmediate(send)
+      }
       return done
     },
-    /** Sends what is waiting and waits for every batch in flight, so shutdown drops nothing. */
+    /** Sends what is waiting and waits for every job in flight, so shutdown drops nothing. */
     async drain(): Promise<void> {
-      flush()
-      await Promise.all(inFlight)
+      send()
+      while (inFlight.size > 0) await Promise.all(inFlight)
     },
   }
 }

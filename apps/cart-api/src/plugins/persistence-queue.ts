@@ -13,11 +13,12 @@ declare module 'fastify' {
 
 /**
  * The producer side of cart persistence (SPEC P1): every committed change is put on the
- * cart-persistence queue, the changes of a short window in one job. It shares the app's Redis connection, which
+ * cart-persistence queue, the changes that arrive while
+ * one job is being enqueued in the next job (group commit). It shares the app's Redis connection, which
  * fails fast, so an unreachable queue costs a request nothing but a logged, counted failure.
  */
 export const persistenceQueuePlugin = fp(
-  async (app: FastifyInstance, options: { prefix: string; batchWindowMs: number }) => {
+  async (app: FastifyInstance, options: { prefix: string }) => {
     const queue = new Queue<CartPersistJob>(queueNames.cartPersistence, {
       connection: app.redis,
       prefix: options.prefix,
@@ -36,7 +37,6 @@ export const persistenceQueuePlugin = fp(
     })
 
     const batcher = createPersistenceBatcher({
-      windowMs: options.batchWindowMs,
       enqueue: (commits) => queue.add('persist-carts', { commits }),
       onError: (error, commits) => {
         enqueueFailures.inc(commits.length)
