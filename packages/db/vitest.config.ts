@@ -1,7 +1,3 @@
-import { defineConfig } from 'vitest/config'
+import { workspaceTestConfig } from '../../vitest.shared'
 
-export default defineConfig({
-  resolve: { conditions: ['source'] },
-  ssr: { resolve: { conditions: ['source'] } },
-  test: { testTimeout: 20_000, hookTimeout: 20_000 },
-})
+export default workspaceTestConfig()

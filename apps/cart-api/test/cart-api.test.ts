@@ -23,12 +23,7 @@ describe('cart operations (SPEC C1, C2)', () => {
     const sicp = await api.seedBook({ title: 'SICP', priceCents: 4550 })
     const ddia = await api.seedBook({ title: 'Designing Data-Intensive Applications', priceCents: 3999 })
 
-    const added = await api.app.inject({
-      method: 'POST',
-      url: '/cart/items',
-      headers: auth,
-      payload: { bookId: sicp.bookId, quantity: 2 },
-    })
+    const added = await api.addItem(auth, sicp.bookId, 2)
     expect(added.statusCode).toBe(200)
     let cart = asCart(added.body)
     expect(cart).toMatchObject({ userId, version: 1, totalCents: 9100, itemCount: 2 })
@@ -40,28 +35,10 @@ describe('cart operations (SPEC C1, C2)', () => {
       lineTotalCents: 9100,
     })
 
-    cart = asCart(
-      (
-        await api.app.inject({
-          method: 'POST',
-          url: '/cart/items',
-          headers: auth,
-          payload: { bookId: ddia.bookId },
-        })
-      ).body,
-    )
+    cart = asCart((await api.addItem(auth, ddia.bookId)).body)
     expect(cart).toMatchObject({ version: 2, totalCents: 9100 + 3999, itemCount: 3 })
 
-    cart = asCart(
-      (
-        await api.app.inject({
-          method: 'POST',
-          url: '/cart/items',
-          headers: auth,
-          payload: { bookId: sicp.bookId },
-        })
-      ).body,
-    )
+    cart = asCart((await api.addItem(auth, sicp.bookId)).body)
     expect(cart).toMatchObject({ version: 3, totalCents: 3 * 4550 + 3999, itemCount: 4 })
 
     const set = await api.app.inject({
@@ -94,8 +71,7 @@ describe('cart operations (SPEC C1, C2)', () => {
   it('keeps the version moving forward after clear and after the cart key expires (SPEC C3)', async () => {
     const { userId, auth } = await api.shopper()
     const book = await api.seedBook()
-    const add = () =>
-      api.app.inject({ method: 'POST', url: '/cart/items', headers: auth, payload: { bookId: book.bookId } })
+    const add = () => api.addItem(auth, book.bookId)
     await add()
     await api.app.inject({ method: 'DELETE', url: '/cart', headers: auth })
     await api.redis.del(cartKeys(userId).cart) // what a TTL expiry does
@@ -112,12 +88,7 @@ describe('cart operations (SPEC C1, C2)', () => {
     subscriber.on('smessage', (_channel: string, message: string) => events.push(JSON.parse(message)))
     await subscriber.ssubscribe(cartKeys(userId).events)
     try {
-      await api.app.inject({
-        method: 'POST',
-        url: '/cart/items',
-        headers: auth,
-        payload: { bookId: book.bookId },
-      })
+      await api.addItem(auth, book.bookId)
       await api.app.inject({ method: 'DELETE', url: '/cart', headers: auth })
       await expect.poll(() => events.length).toBe(2)
       for (const event of events) expect(Check(CartChangedEvent, event)).toBe(true)
@@ -139,8 +110,7 @@ describe('cart operations (SPEC C1, C2)', () => {
   it('has every committed change queued for persistence before it answers (SPEC P1)', async () => {
     const { userId, auth } = await api.shopper()
     const book = await api.seedBook()
-    const add = () =>
-      api.app.inject({ method: 'POST', url: '/cart/items', headers: auth, payload: { bookId: book.bookId } })
+    const add = () => api.addItem(auth, book.bookId)
     await add()
     expect((await api.queuedCommits(userId)).map((commit) => commit.version)).toEqual([1])
     await add()

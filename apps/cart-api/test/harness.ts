@@ -32,6 +32,14 @@ export async function startCartApi(env: Record<string, string> = {}) {
     keys,
     token: (userId: string, options?: TokenOptions) => signTestToken(keys.privateKey, userId, options),
     seedBook: (overrides?: Parameters<typeof seedBook>[1]) => seedBook(redis, overrides),
+    /** POST /cart/items as the shopper whose headers these are. */
+    addItem: (headers: Record<string, string>, bookId: string, quantity?: number) =>
+      app.inject({
+        method: 'POST',
+        url: '/cart/items',
+        headers,
+        payload: quantity ? { bookId, quantity } : { bookId },
+      }),
     /** A fresh user with a valid token. */
     async shopper(options?: TokenOptions) {
       const userId = uniqueId('user')
