@@ -126,6 +126,7 @@ describe('cart operations (SPEC C1, C2)', () => {
     const metrics = await api.app.inject({ url: '/metrics' })
     expect(metrics.body).toContain('http_request_duration_seconds')
     const openapi = await api.app.inject({ url: '/openapi.json' })
+    expect(openapi.json().components.schemas).toHaveProperty('ErrorResponse')
     expect(Object.keys(openapi.json().paths)).toEqual(
       expect.arrayContaining([
         '/cart',

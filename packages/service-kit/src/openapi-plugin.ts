@@ -6,6 +6,10 @@ import fp from 'fastify-plugin'
 export const openApiPlugin = fp(
   async (app: FastifyInstance, options: { title: string; description: string; version?: string }) => {
     await app.register(swagger, {
+      // Shared schemas appear under their own $id (ErrorResponse), not as def-0, def-1 ...
+      refResolver: {
+        buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`),
+      },
       openapi: {
         info: { title: options.title, description: options.description, version: options.version ?? '0.1.0' },
         components: {
