@@ -13,9 +13,9 @@ declare module 'fastify' {
 
 /**
  * The producer side of cart persistence (SPEC P1): every committed change is put on the
- * cart-persistence queue, the changes that arrive while
- * one job is being enqueued in the next job (group commit). It shares the app's Redis connection, which
- * fails fast, so an unreachable queue costs a request nothing but a logged, counted failure.
+ * cart-persistence queue; changes that arrive while one job is being enqueued go into the next
+ * (group commit). It shares the app's Redis connection, which fails fast, so an unreachable queue
+ * costs a request nothing but a logged, counted failure.
  */
 export const persistenceQueuePlugin = fp(
   async (app: FastifyInstance, options: { prefix: string }) => {
