@@ -9,5 +9,7 @@
 
 local replayed = replayIdempotent()
 if replayed then return replayed end
+local missing = requireCart()
+if missing then return missing end
 
 return commit('clear', {})

@@ -11,6 +11,8 @@
 
 local replayed = replayIdempotent()
 if replayed then return replayed end
+local missing = requireCart()
+if missing then return missing end
 
 local items = loadItems()
 local index = findItem(items, ARGV[6])

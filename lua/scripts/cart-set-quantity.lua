@@ -17,6 +17,8 @@
 
 local replayed = replayIdempotent()
 if replayed then return replayed end
+local missing = requireCart()
+if missing then return missing end
 
 local bookId = ARGV[6]
 local quantity = tonumber(ARGV[7])

@@ -15,6 +15,8 @@ export type CartRejection = (typeof cartRejections)[keyof typeof cartRejections]
 export type CartScriptResult =
   | { outcome: 'committed'; cartJson: string; version: number }
   | { outcome: 'replayed'; cartJson: string }
+  /** The cart key is missing: restore it (`hydrateCart`), then run the mutation again (SPEC C5). */
+  | { outcome: 'needs-hydration' }
   | { outcome: 'rejected'; reason: CartRejection; detail: string }
 
 export const cartScripts = {
@@ -45,6 +47,7 @@ function parseResult(raw: unknown): CartScriptResult {
   const [code, payload, version] = raw as [number, string, number | undefined]
   if (code === 0) return { outcome: 'committed', cartJson: payload, version: Number(version) }
   if (code === 1) return { outcome: 'replayed', cartJson: payload }
+  if (code === 2) return { outcome: 'needs-hydration' }
   const reason = cartRejections[code as keyof typeof cartRejections]
   if (reason === undefined) throw new Error(`unknown cart script code ${code}`)
   return { outcome: 'rejected', reason, detail: payload }

@@ -1,2 +1,4 @@
+export * from './cart-hydrate'
 export * from './cart-scripts'
+export * from './catalog-scripts'
 export * from './redis-script'

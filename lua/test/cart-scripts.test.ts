@@ -3,7 +3,7 @@ import { uniqueId } from '@bookstore/test-kit'
 import { Redis } from 'ioredis'
 import { Check } from 'typebox/value'
 import { afterAll, describe, expect, it } from 'vitest'
-import { type CartMutationContext, cartScripts, readScriptSource, runCartMutation } from '../src'
+import { type CartMutationContext, cartScripts, hydrateCart, readScriptSource, runCartMutation } from '../src'
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
 afterAll(() => redis.quit())
@@ -15,6 +15,13 @@ const context = (userId: string, idempotency?: CartMutationContext['idempotency'
   idempotencyTtlSeconds: 60,
   idempotency,
 })
+/** A shopper with no cart anywhere: the empty cart a first touch creates (SPEC C5). */
+async function freshUser() {
+  const userId = uniqueId('lua-user')
+  await hydrateCart(redis, userId, undefined, 3600)
+  return userId
+}
+
 const addArgs = (bookId: string, quantity: number, stock = 10) => [
   bookId,
   quantity,
@@ -37,7 +44,7 @@ describe('the cart scripts, called directly', () => {
   })
 
   it('encode an empty cart with an empty items array and keep one Cart schema', async () => {
-    const userId = uniqueId('lua-user')
+    const userId = await freshUser()
     const result = await runCartMutation(redis, 'clear', context(userId), [])
     expect(result.outcome).toBe('committed')
     if (result.outcome !== 'committed') return
@@ -54,7 +61,7 @@ describe('the cart scripts, called directly', () => {
   })
 
   it('map every refusal to a named reason and change nothing', async () => {
-    const userId = uniqueId('lua-user')
+    const userId = await freshUser()
     const keys = cartKeys(userId)
     expect(await runCartMutation(redis, 'add-item', context(userId), addArgs('b1', 11))).toEqual({
       outcome: 'rejected',
@@ -71,7 +78,8 @@ describe('the cart scripts, called directly', () => {
     expect(await runCartMutation(redis, 'remove-item', context(userId), ['b1'])).toMatchObject({
       reason: 'ITEM_NOT_IN_CART',
     })
-    expect(await redis.exists(keys.cart, keys.version)).toBe(0)
+    expect(await redis.exists(keys.version)).toBe(0)
+    expect(JSON.parse((await redis.get(keys.cart)) ?? '{}')).toMatchObject({ version: 0, items: [] })
     for (const bookId of ['b1', 'b2', 'b3']) {
       await runCartMutation(redis, 'add-item', context(userId), addArgs(bookId, 1))
     }
@@ -83,10 +91,64 @@ describe('the cart scripts, called directly', () => {
   })
 
   it('set a TTL on the cart but never on the version counter', async () => {
-    const userId = uniqueId('lua-user')
+    const userId = await freshUser()
     const keys = cartKeys(userId)
     await runCartMutation(redis, 'add-item', context(userId), addArgs('b1', 1))
     expect(await redis.ttl(keys.cart)).toBeGreaterThan(3000)
     expect(await redis.ttl(keys.version)).toBe(-1)
+  })
+
+  it('change nothing on a missing cart key and ask for hydration first (SPEC C5)', async () => {
+    const userId = uniqueId('lua-user')
+    const keys = cartKeys(userId)
+    for (const [op, args] of [
+      ['add-item', addArgs('b1', 1)],
+      ['set-quantity', ['b1', 2, 'active', 10, 5]],
+      ['remove-item', ['b1']],
+      ['clear', []],
+    ] as const)
+      expect(await runCartMutation(redis, op, context(userId), args)).toEqual({ outcome: 'needs-hydration' })
+    expect(await redis.exists(keys.cart, keys.version)).toBe(0)
+  })
+})
+
+describe('cart-hydrate.lua', () => {
+  const durable = {
+    version: 7,
+    updatedAt: 1_700_000_000_500,
+    items: [{ bookId: 'b1', title: 'Dune', unitPriceCents: 1250, quantity: 2, addedAt: 1_700_000_000_000 }],
+  }
+
+  it('restores the durable cart with its version, once; the next mutation goes on from there', async () => {
+    const userId = uniqueId('lua-user')
+    const restored = await hydrateCart(redis, userId, durable, 3600)
+    expect(restored.outcome).toBe('restored')
+    const cart: unknown = JSON.parse(restored.cartJson)
+    expect(Check(Cart, cart)).toBe(true)
+    expect(cart).toEqual({
+      userId,
+      version: 7,
+      items: [{ ...durable.items[0], lineTotalCents: 2500 }],
+      totalCents: 2500,
+      itemCount: 2,
+      updatedAt: durable.updatedAt,
+    })
+    expect(await hydrateCart(redis, userId, { ...durable, version: 9, items: [] }, 3600)).toMatchObject({
+      outcome: 'present',
+      version: 7,
+    })
+    const next = await runCartMutation(redis, 'add-item', context(userId), addArgs('b2', 1))
+    expect(next).toMatchObject({ outcome: 'committed', version: 8 })
+  })
+
+  it('never reuses a version: a counter ahead of the durable copy gives the restored state a new one (SPEC C3)', async () => {
+    const userId = uniqueId('lua-user')
+    const keys = cartKeys(userId)
+    await redis.set(keys.version, 12)
+    expect(await hydrateCart(redis, userId, durable, 3600)).toMatchObject({
+      outcome: 'restored',
+      version: 13,
+    })
+    expect(await redis.get(keys.version)).toBe('13')
   })
 })

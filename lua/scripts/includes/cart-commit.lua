@@ -15,6 +15,7 @@
   Returns (from the script) { code, payload }:
      0, cart JSON, version   committed
      1, cart JSON   replayed: this Idempotency-Key already committed this same request
+     2, ''          the cart key is missing: restore it first (cart-hydrate.lua), then call again
     <0, detail      rejected, nothing changed (codes below)
 ]]
 local REJECT_BOOK_NOT_FOUND = -1
@@ -23,6 +24,7 @@ local REJECT_QUANTITY_LIMIT = -3
 local REJECT_ITEMS_LIMIT = -4
 local REJECT_ITEM_NOT_IN_CART = -5
 local REJECT_IDEMPOTENCY_KEY_REUSED = -6
+local NEEDS_HYDRATION = 2
 
 local userId = ARGV[1]
 local now = tonumber(ARGV[2])
@@ -40,6 +42,15 @@ local function replayIdempotent()
     return { REJECT_IDEMPOTENCY_KEY_REUSED, '' }
   end
   return { 1, string.sub(stored, separator + 1) }
+end
+
+-- SPEC C5: a missing cart key (a new shopper, an expired cart, or Redis lost it) may hide a cart
+-- that PostgreSQL still holds, and creating an empty one here would hide it for good (and, after a
+-- data loss, reuse versions). The caller restores it (cart-hydrate.lua) and calls again; a cart
+-- that is present, the hot path, costs nothing more than this EXISTS.
+local function requireCart()
+  if redis.call('EXISTS', KEYS[1]) == 0 then return { NEEDS_HYDRATION, '' } end
+  return nil
 end
 
 local function loadItems()
@@ -70,11 +81,13 @@ local function encodeCart(version, items)
 end
 
 -- Bumps the version, stores the cart, publishes the change and remembers the answer.
-local function commit(op, items)
+-- noticesJson (optional, catalog propagation only): a JSON array published as the event's notices.
+local function commit(op, items, noticesJson)
   local version = redis.call('INCR', KEYS[2])
   local cart = encodeCart(version, items)
   redis.call('SET', KEYS[1], cart, 'EX', cartTtl)
-  redis.call('SPUBLISH', KEYS[4], '{"type":"cart.changed","op":"' .. op .. '","cart":' .. cart .. '}')
+  local notices = noticesJson and (',"notices":' .. noticesJson) or ''
+  redis.call('SPUBLISH', KEYS[4], '{"type":"cart.changed","op":"' .. op .. '","cart":' .. cart .. notices .. '}')
   if fingerprint ~= '' then
     redis.call('SET', KEYS[3], fingerprint .. '\n' .. cart, 'EX', idempotencyTtl)
   end

@@ -37,3 +37,8 @@ export const cartItems = pgTable(
     index('cart_items_book_id_idx').on(table.bookId),
   ],
 )
+
+export * from './schema/books'
+export * from './schema/catalog-outbox'
+export * from './schema/refresh-tokens'
+export * from './schema/users'

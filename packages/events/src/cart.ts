@@ -10,6 +10,20 @@ export const CartItem = Type.Object({
   quantity: Type.Integer({ minimum: 1 }),
   lineTotalCents: Type.Integer({ minimum: 0 }),
   addedAt: EpochMs,
+  /**
+   * Set by catalog propagation (SPEC B3): the unit price before the catalog last changed it, so
+   * the shop can show "was X, now Y". Absent when the price never changed or changed back.
+   */
+  previousUnitPriceCents: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** Set by catalog propagation (SPEC B5): the book has no stock left; checkout refuses the line. */
+  outOfStock: Type.Optional(Type.Boolean()),
+  /**
+   * Set by catalog propagation (SPEC B5) when the line's quantity is above the book's stock: how
+   * many copies are left (0 when out of stock); checkout refuses the line until it is lowered.
+   */
+  availableStock: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** The catalog version of the book this line last took its title, price and stock from. */
+  bookVersion: Type.Optional(Type.Integer({ minimum: 0 })),
 })
 export type CartItem = Static<typeof CartItem>
 
@@ -32,11 +46,54 @@ export const CartOperation = Type.Union([
 ])
 export type CartOperation = Static<typeof CartOperation>
 
+/** The changes catalog propagation makes to a cart (SPEC B3-B5), one per catalog event type. */
+export const CatalogCartOperation = Type.Union([
+  Type.Literal('book-updated'),
+  Type.Literal('book-deleted'),
+  Type.Literal('book-stock-changed'),
+])
+export type CatalogCartOperation = Static<typeof CatalogCartOperation>
+
+/** What a catalog change did to one line of the cart: the shopper is told (SPEC B3-B5). */
+export const CartNotice = Type.Union([
+  Type.Object({
+    kind: Type.Literal('price-changed'),
+    bookId: BookId,
+    title: Type.String(),
+    fromCents: Type.Integer({ minimum: 0 }),
+    toCents: Type.Integer({ minimum: 0 }),
+  }),
+  Type.Object({
+    kind: Type.Literal('title-changed'),
+    bookId: BookId,
+    fromTitle: Type.String(),
+    toTitle: Type.String(),
+  }),
+  Type.Object({ kind: Type.Literal('book-removed'), bookId: BookId, title: Type.String() }),
+  Type.Object({ kind: Type.Literal('out-of-stock'), bookId: BookId, title: Type.String() }),
+  Type.Object({
+    kind: Type.Literal('stock-limited'),
+    bookId: BookId,
+    title: Type.String(),
+    quantity: Type.Integer({ minimum: 1 }),
+    availableStock: Type.Integer({ minimum: 0 }),
+  }),
+  Type.Object({
+    kind: Type.Literal('back-in-stock'),
+    bookId: BookId,
+    title: Type.String(),
+    availableStock: Type.Integer({ minimum: 0 }),
+  }),
+])
+export type CartNotice = Static<typeof CartNotice>
+
 /** Published (SPUBLISH, from inside the Lua script) on `cartKeys(userId).events` for every commit. */
 export const CartChangedEvent = Type.Object({
   type: Type.Literal('cart.changed'),
-  op: CartOperation,
+  op: Type.Union([CartOperation, CatalogCartOperation]),
   cart: Cart,
+  /** Only on catalog changes: what changed, for the shopper (e.g. a price from X to Y). */
+  notices: Type.Optional(Type.Array(CartNotice)),
 })
 export type CartChangedEvent = Static<typeof CartChangedEvent>
 

@@ -1,5 +1,7 @@
 export * from './book-read-model'
 export * from './cart'
+export * from './catalog-events'
 export * from './ids'
 export * from './keys'
 export * from './queues'
+export * from './realtime-protocol'

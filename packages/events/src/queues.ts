@@ -7,6 +7,16 @@ import { UserId } from './ids'
  */
 export const queueNames = {
   cartPersistence: '{cart-persistence}',
+  /** Parking lot: jobs that failed their last attempt wait here, with no worker, for an admin. */
+  cartPersistenceDeadLetter: '{cart-persistence-dlq}',
+} as const
+
+/** Job names on `queueNames.cartPersistence`. */
+export const cartPersistenceJobNames = {
+  /** A `CartPersistJob`: apply these commits (write each cart if newer than PostgreSQL's). */
+  persist: 'persist-carts',
+  /** A `CartSyncJob`: write these users' whole carts from Redis, repairing any divergence. */
+  sync: 'sync-carts',
 } as const
 
 /**
@@ -32,3 +42,32 @@ export const CartPersistJob = Type.Object({
   commits: Type.Array(CartCommit, { minItems: 1, maxItems: MAX_COMMITS_PER_JOB }),
 })
 export type CartPersistJob = Static<typeof CartPersistJob>
+
+/**
+ * "Make PostgreSQL hold exactly what Redis holds for these users." Enqueued after a job was
+ * dead-lettered (SPEC P4), and by repairs (reconciliation). Unlike a commit it also rewrites a cart
+ * whose stored version equals Redis' but whose rows differ.
+ */
+export const CartSyncJob = Type.Object({
+  userIds: Type.Array(UserId, { minItems: 1, maxItems: MAX_COMMITS_PER_JOB }),
+  reason: Type.String({ maxLength: 200 }),
+})
+export type CartSyncJob = Static<typeof CartSyncJob>
+
+/**
+ * What the dead-letter queue keeps of a job that failed its last attempt: enough to look at it
+ * and to replay it onto its own queue unchanged (SPEC P4).
+ */
+export const DeadLetterJob = Type.Object({
+  queue: Type.String({ description: 'The queue the job came from' }),
+  jobId: Type.String(),
+  name: Type.String({ description: 'The job name on its own queue' }),
+  data: Type.Unknown({ description: 'The job payload, as it was' }),
+  failedReason: Type.String(),
+  attemptsMade: Type.Integer({ minimum: 0 }),
+  deadLetteredAt: Type.Integer({ minimum: 0, description: 'Epoch ms' }),
+  userIds: Type.Array(Type.String(), {
+    description: 'Carts the job was about (a full sync was enqueued for them)',
+  }),
+})
+export type DeadLetterJob = Static<typeof DeadLetterJob>

@@ -58,9 +58,13 @@ export const baseConfigProperties = {
 } satisfies TProperties
 
 export const authConfigProperties = {
-  /** The access-token public key (PEM, SPKI); JWT_PUBLIC_KEY_FILE names a file holding it instead. */
+  /**
+   * Access-token public keys (PEM, SPKI; several blocks during a key rotation), inline or in a
+   * file, and/or a JWKS file; all that are set are accepted, each under its key id (`kid`).
+   */
   JWT_PUBLIC_KEY: Type.Optional(Type.String({ minLength: 1 })),
   JWT_PUBLIC_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_JWKS_FILE: Type.Optional(Type.String({ minLength: 1 })),
   JWT_ISSUER: Type.String({ default: 'bookstore-auth' }),
   JWT_AUDIENCE: Type.String({ default: 'bookstore' }),
 } satisfies TProperties

@@ -1,7 +1,7 @@
-import { createPublicKey, type KeyObject } from 'node:crypto'
+import { createHash, createPublicKey, type JsonWebKey, KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { isValidId } from '@bookstore/events'
-import { errors, jwtVerify } from 'jose'
+import { errors, type JWTHeaderParameters, jwtVerify } from 'jose'
 import { AppError } from './errors'
 
 export type Role = 'customer' | 'admin'
@@ -10,8 +10,12 @@ export interface AuthUser {
   role: Role
 }
 
+/** The public keys tokens may be signed with, by key id (the JWT header's `kid`). */
+export type VerificationKeys = ReadonlyMap<string, KeyObject>
+
 export interface TokenVerifierOptions {
-  publicKey: KeyObject
+  /** One key, or every key currently accepted (key rotation: old and new side by side). */
+  publicKey: KeyObject | VerificationKeys
   issuer: string
   audience: string
   /** How many verified tokens to remember (a token is re-verified only after it leaves the cache). */
@@ -20,29 +24,117 @@ export interface TokenVerifierOptions {
 
 const invalid = () => new AppError(401, 'AUTH_TOKEN_INVALID', 'The access token is not valid')
 
-/** Reads the public key from JWT_PUBLIC_KEY (PEM) or JWT_PUBLIC_KEY_FILE. */
-export function readPublicKey(config: {
+/**
+ * The RFC 7638 thumbprint of a public key: the default key id. Every app derives the same id from
+ * the same PEM, so a key never needs its id configured in two places.
+ */
+export function keyIdOf(publicKey: KeyObject): string {
+  const jwk = publicKey.export({ format: 'jwk' })
+  const members =
+    jwk.kty === 'OKP'
+      ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x }
+      : jwk.kty === 'EC'
+        ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }
+        : undefined
+  if (!members) throw new Error(`Access-token keys must be Ed25519 or P-256, not ${jwk.kty}`)
+  return createHash('sha256').update(JSON.stringify(members)).digest('base64url')
+}
+
+const PEM_BLOCK = /-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g
+
+/** Every PUBLIC KEY block of a PEM text (one key, or a bundle of several during a rotation). */
+export function parsePublicKeyPems(text: string): KeyObject[] {
+  const blocks = text.replaceAll('\\n', '\n').match(PEM_BLOCK) ?? []
+  return blocks.map((block) => createPublicKey(block))
+}
+
+function checkKeyType(key: KeyObject, where: string) {
+  const type = key.asymmetricKeyType
+  const curve = key.asymmetricKeyDetails?.namedCurve
+  if (type === 'ed25519' || (type === 'ec' && curve === 'prime256v1')) return
+  throw new Error(`${where}: access-token keys must be Ed25519 or P-256 (got ${type} ${curve ?? ''})`)
+}
+
+/** A JWKS document (`{ "keys": [...] }`): each key under its `kid`, or its thumbprint without one. */
+export function parseJwks(text: string, where = 'JWKS'): Map<string, KeyObject> {
+  const document: unknown = JSON.parse(text)
+  const keys = (document as { keys?: unknown }).keys
+  if (!Array.isArray(keys)) throw new Error(`${where} has no "keys" array`)
+  const result = new Map<string, KeyObject>()
+  for (const jwk of keys as (JsonWebKey & { kid?: string })[]) {
+    const key = createPublicKey({ key: jwk, format: 'jwk' })
+    checkKeyType(key, where)
+    result.set(jwk.kid ?? keyIdOf(key), key)
+  }
+  return result
+}
+
+/** Keys from PEM text, each under its thumbprint. */
+export function keysFromPem(text: string, where = 'PEM'): Map<string, KeyObject> {
+  const result = new Map<string, KeyObject>()
+  for (const key of parsePublicKeyPems(text)) {
+    checkKeyType(key, where)
+    result.set(keyIdOf(key), key)
+  }
+  if (result.size === 0) throw new Error(`${where} holds no "BEGIN PUBLIC KEY" block`)
+  return result
+}
+
+export interface PublicKeyConfig {
   JWT_PUBLIC_KEY?: string | undefined
   JWT_PUBLIC_KEY_FILE?: string | undefined
-}) {
-  const pem =
-    config.JWT_PUBLIC_KEY ?? (config.JWT_PUBLIC_KEY_FILE && readFileSync(config.JWT_PUBLIC_KEY_FILE, 'utf8'))
-  if (!pem) throw new Error('Set JWT_PUBLIC_KEY (PEM) or JWT_PUBLIC_KEY_FILE to verify access tokens')
-  return createPublicKey(pem.replaceAll('\\n', '\n'))
+  JWT_JWKS_FILE?: string | undefined
 }
 
 /**
- * Verifies access tokens locally with the public key (SPEC A3): EdDSA or ES256 only (never `none`),
- * issuer and audience checked, subject usable as an id. A signature check costs far more than the
- * cart operation it guards, so verified tokens are remembered until they expire.
+ * Every accepted access-token key, from any of JWT_PUBLIC_KEY (PEM, one or more blocks),
+ * JWT_PUBLIC_KEY_FILE (a file of one or more PEM blocks) and JWT_JWKS_FILE (a JWKS document).
+ * All that are set are merged: to rotate, list the new key beside the old one everywhere, then
+ * switch auth-api's signing key, then drop the old key once its last token has expired.
+ */
+export function readPublicKeys(config: PublicKeyConfig): VerificationKeys {
+  const keys = new Map<string, KeyObject>()
+  const add = (more: Map<string, KeyObject>) => {
+    for (const [kid, key] of more) keys.set(kid, key)
+  }
+  if (config.JWT_PUBLIC_KEY) add(keysFromPem(config.JWT_PUBLIC_KEY, 'JWT_PUBLIC_KEY'))
+  if (config.JWT_PUBLIC_KEY_FILE)
+    add(keysFromPem(readFileSync(config.JWT_PUBLIC_KEY_FILE, 'utf8'), config.JWT_PUBLIC_KEY_FILE))
+  if (config.JWT_JWKS_FILE) add(parseJwks(readFileSync(config.JWT_JWKS_FILE, 'utf8'), config.JWT_JWKS_FILE))
+  if (keys.size === 0)
+    throw new Error('Set JWT_PUBLIC_KEY (PEM), JWT_PUBLIC_KEY_FILE or JWT_JWKS_FILE to verify access tokens')
+  return keys
+}
+
+/** The name the apps have always called; it now returns every listed key, by key id. */
+export const readPublicKey = readPublicKeys
+
+function asKeySet(publicKey: KeyObject | VerificationKeys): VerificationKeys {
+  if (publicKey instanceof KeyObject) return new Map([[keyIdOf(publicKey), publicKey]])
+  return publicKey
+}
+
+/**
+ * Verifies access tokens locally with the public keys (SPEC A3): EdDSA or ES256 only (never `none`),
+ * the key chosen by the header's `kid` (a token without one is accepted only while a single key is
+ * listed), issuer and audience checked, subject usable as an id. A signature check costs far more
+ * than the cart operation it guards, so verified tokens are remembered until they expire.
  */
 export function createTokenVerifier(options: TokenVerifierOptions) {
   const cacheSize = options.cacheSize ?? 10_000
+  const keys = asKeySet(options.publicKey)
+  const onlyKey = keys.size === 1 ? [...keys.values()][0] : undefined
   const verified = new Map<string, { user: AuthUser; expiresAt: number }>()
+
+  const keyFor = (header: JWTHeaderParameters) => {
+    const key = header.kid === undefined ? onlyKey : keys.get(header.kid)
+    if (!key) throw invalid()
+    return key
+  }
 
   async function verifyUncached(token: string) {
     try {
-      const { payload } = await jwtVerify(token, options.publicKey, {
+      const { payload } = await jwtVerify(token, keyFor, {
         algorithms: ['EdDSA', 'ES256'],
         issuer: options.issuer,
         audience: options.audience,

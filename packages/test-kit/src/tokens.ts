@@ -17,13 +17,15 @@ export interface TokenOptions {
   audience?: string
   /** Seconds from now; negative for an expired token. */
   expiresIn?: number
+  /** The `kid` header (auth-api always sets one; verifiers listing one key accept none). */
+  kid?: string
 }
 
-/** Signs an access token the way auth-api will (EdDSA, iss, aud, sub, role, exp). */
+/** Signs an access token the way auth-api does (EdDSA, iss, aud, sub, role, exp; kid if given). */
 export function signTestToken(key: KeyObject, userId: string, options: TokenOptions = {}) {
   const now = Math.floor(Date.now() / 1000)
   return new SignJWT({ role: options.role ?? 'customer' })
-    .setProtectedHeader({ alg: 'EdDSA' })
+    .setProtectedHeader(options.kid === undefined ? { alg: 'EdDSA' } : { alg: 'EdDSA', kid: options.kid })
     .setSubject(userId)
     .setIssuer(options.issuer ?? 'bookstore-auth')
     .setAudience(options.audience ?? 'bookstore')

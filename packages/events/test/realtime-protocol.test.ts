@@ -1,0 +1,28 @@
+import { Check } from 'typebox/value'
+import { describe, expect, it } from 'vitest'
+import { ClientMessage, emptyCart, ServerMessage } from '../src'
+
+describe('realtime protocol schemas', () => {
+  it('accepts hello and resync with or without a version, and nothing else from clients', () => {
+    expect(Check(ClientMessage, { type: 'hello' })).toBe(true)
+    expect(Check(ClientMessage, { type: 'hello', lastVersion: null })).toBe(true)
+    expect(Check(ClientMessage, { type: 'resync', lastVersion: 4 })).toBe(true)
+    expect(Check(ClientMessage, { type: 'hello', lastVersion: -1 })).toBe(false)
+    expect(Check(ClientMessage, { type: 'subscribe', userId: 'someone-else' })).toBe(false)
+  })
+
+  it('lets events carry fields and operations it does not name (catalog notices)', () => {
+    const cart = { ...emptyCart('user-1', 3), updatedAt: 1 }
+    const event = {
+      type: 'cart.changed',
+      version: 3,
+      op: 'book-price-changed',
+      cart,
+      notices: [{ kind: 'price-changed', oldPriceCents: 100, newPriceCents: 120 }],
+    }
+    expect(Check(ServerMessage, event)).toBe(true)
+    expect(Check(ServerMessage, { type: 'snapshot', version: 3, cart })).toBe(true)
+    expect(Check(ServerMessage, { type: 'up-to-date', version: 3 })).toBe(true)
+    expect(Check(ServerMessage, { type: 'cart.changed', op: 'add-item', cart })).toBe(false)
+  })
+})
