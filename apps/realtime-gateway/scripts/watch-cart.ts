@@ -1,0 +1,39 @@
+/**
+ * `pnpm -s watch-cart --token <jwt> [--url ws://127.0.0.1:3002/ws]`: prints the shopper's cart live,
+ * one line per change, with the typed client (reconnects and resyncs by version like the web shop).
+ */
+import { parseArgs } from 'node:util'
+import { createRealtimeClient, type WebSocketConstructor } from '@bookstore/realtime-client'
+import { WebSocket } from 'ws'
+
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
+  options: {
+    token: { type: 'string', default: process.env.TOKEN },
+    url: { type: 'string', default: 'ws://127.0.0.1:3002/ws' },
+  },
+})
+if (!values.token) {
+  process.stderr.write('usage: pnpm -s watch-cart --token <access token> [--url ws://127.0.0.1:3002/ws]\n')
+  process.exit(2)
+}
+
+const euros = (cents: number) => (cents / 100).toFixed(2)
+const client = createRealtimeClient({
+  url: values.url,
+  token: values.token,
+  WebSocket: WebSocket as unknown as WebSocketConstructor,
+  onStatus: (status, detail) =>
+    process.stderr.write(`[${status}]${detail ? ` close ${detail.code} ${detail.reason}` : ''}\n`),
+  onCart: (cart, source) => {
+    const what = source.kind === 'event' ? source.event.op : 'snapshot'
+    const items = cart.items.map((item) => `${item.quantity} x ${item.title} (${item.bookId})`).join(', ')
+    process.stdout.write(
+      `v${cart.version} ${what}: ${cart.itemCount} items, total ${euros(cart.totalCents)}${items ? ` - ${items}` : ''}\n`,
+    )
+  },
+})
+process.once('SIGINT', () => {
+  client.close()
+  process.exit(0)
+})

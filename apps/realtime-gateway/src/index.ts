@@ -1,0 +1,3 @@
+export { realtimeGateway } from './app'
+export { buildRealtimeGateway } from './build-app'
+export { loadRealtimeGatewayConfig, RealtimeGatewayConfig } from './config'

@@ -1,0 +1,2 @@
+export * from './cart-versions'
+export * from './realtime-client'
