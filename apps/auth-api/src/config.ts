@@ -1,0 +1,51 @@
+import { authConfigProperties, baseConfigProperties, loadConfig } from '@bookstore/service-kit'
+import { type Static, Type } from 'typebox'
+
+const seconds = (minimum: number, fallback: number) => Type.Integer({ minimum, default: fallback })
+
+export const AuthApiConfig = Type.Object({
+  ...baseConfigProperties,
+  /**
+   * Extra public keys /auth/me and the JWKS document accept besides the signing key's own (key
+   * rotation: the previous key stays listed until its last access token has expired).
+   */
+  ...authConfigProperties,
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3003 }),
+  /**
+   * Comma-separated addresses or CIDRs of the proxies in front (their X-Forwarded-For is believed):
+   * the per-address rate limits need the client's address, not the load balancer's.
+   */
+  TRUST_PROXY: Type.Optional(Type.String({ minLength: 1 })),
+  DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://' }),
+  /** Small by default: the local stack's PGlite serves one connection at a time. */
+  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+  /** The Ed25519 (or P-256) private key access tokens are signed with: PEM inline or in a file. */
+  JWT_PRIVATE_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_PRIVATE_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  /** The `kid` header; default: the RFC 7638 thumbprint of the public key, which verifiers derive too. */
+  JWT_KEY_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  ACCESS_TOKEN_TTL_SECONDS: seconds(30, 900),
+  REFRESH_TOKEN_TTL_SECONDS: seconds(60, 30 * 24 * 3600),
+  PASSWORD_MIN_LENGTH: Type.Integer({ minimum: 8, maximum: 64, default: 12 }),
+  /** argon2id cost (OWASP: m=19 MiB, t=2, p=1 as the floor). */
+  ARGON2_MEMORY_KIB: Type.Integer({ minimum: 19_456, default: 19_456 }),
+  ARGON2_TIME_COST: Type.Integer({ minimum: 2, default: 2 }),
+  ARGON2_PARALLELISM: Type.Integer({ minimum: 1, maximum: 16, default: 1 }),
+  /** One fixed window for every limit below; counters live in Redis, shared by all instances. */
+  RATE_LIMIT_WINDOW_SECONDS: seconds(1, 15 * 60),
+  /** Log-in attempts per client address per window. */
+  RATE_LIMIT_LOGIN_PER_IP: Type.Integer({ minimum: 1, default: 100 }),
+  /** Failed log-ins per account per window (a success clears it). */
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 10 }),
+  /** Registrations per client address per window. */
+  RATE_LIMIT_REGISTER_PER_IP: Type.Integer({ minimum: 1, default: 20 }),
+  /** Registration attempts per e-mail address per window. */
+  RATE_LIMIT_REGISTER_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 5 }),
+  /** When both are set, this admin is created on start if no account has the e-mail yet. */
+  ADMIN_EMAIL: Type.Optional(Type.String({ minLength: 3, maxLength: 254 })),
+  ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+})
+export type AuthApiConfig = Static<typeof AuthApiConfig>
+
+export const loadAuthApiConfig = (env: Record<string, string | undefined> = process.env) =>
+  loadConfig(AuthApiConfig, env)

@@ -1,0 +1,121 @@
+import type { Database } from '@bookstore/db'
+import type { AuthUser, Role } from '@bookstore/service-kit'
+import type { AccessTokenSigner } from './access-tokens'
+import { authErrors } from './auth-errors'
+import { checkPasswordPolicy, normalizeEmail } from './credentials'
+import type { PasswordHasher } from './passwords'
+import type { RateLimiter } from './rate-limiter'
+import { issueRefreshToken, revokeFamilyOf, rotateRefreshToken } from './refresh-tokens'
+import { findUserByEmail, findUserById, insertUser, type User } from './users'
+
+export interface AuthSettings {
+  passwordMinLength: number
+  refreshTokenTtlSeconds: number
+  limits: { loginPerIp: number; loginPerAccount: number; registerPerIp: number; registerPerAccount: number }
+}
+
+export interface AuthDependencies {
+  db: Database
+  hasher: PasswordHasher
+  limiter: RateLimiter
+  signAccessToken: AccessTokenSigner
+  settings: AuthSettings
+}
+
+export type NewAccount = { email: string; password: string; role: Role }
+
+/** Checks the e-mail and the password policy, hashes, inserts (409 EMAIL_TAKEN on a duplicate). */
+export function accountCreator(db: Database, hasher: PasswordHasher, passwordMinLength: number) {
+  return async (input: NewAccount): Promise<User> => {
+    const email = normalizeEmail(input.email)
+    checkPasswordPolicy(input.password, passwordMinLength)
+    return insertUser(db, { email, passwordHash: await hasher.hash(input.password), role: input.role })
+  }
+}
+
+export const publicUser = (user: User) => ({
+  id: user.id,
+  email: user.email,
+  role: user.role,
+  createdAt: user.createdAt.toISOString(),
+})
+
+/** Register, log in, refresh, log out (SPEC A1, A2): no Fastify here, only its dependencies. */
+export function createAuthService(deps: AuthDependencies) {
+  const { db, hasher, limiter, settings } = deps
+  const { limits } = settings
+
+  async function session(user: AuthUser, refreshToken: string) {
+    const { accessToken, expiresIn } = await deps.signAccessToken(user)
+    return {
+      tokenType: 'Bearer' as const,
+      accessToken,
+      expiresIn,
+      refreshToken,
+      refreshExpiresIn: settings.refreshTokenTtlSeconds,
+      user: { id: user.id, role: user.role },
+    }
+  }
+
+  const createAccount = accountCreator(db, hasher, settings.passwordMinLength)
+
+  return {
+    createAccount,
+
+    async register(input: { email: string; password: string }, ip: string) {
+      await limiter.hit({ scope: 'register:ip', subject: ip, limit: limits.registerPerIp })
+      const email = normalizeEmail(input.email)
+      await limiter.hit({ scope: 'register:account', subject: email, limit: limits.registerPerAccount })
+      return publicUser(await createAccount({ ...input, role: 'customer' }))
+    },
+
+    async login(input: { email: string; password: string }, ip: string) {
+      await limiter.hit({ scope: 'login:ip', subject: ip, limit: limits.loginPerIp })
+      // A malformed address cannot be an account: it takes the unknown-user path, same answer.
+      let email: string | undefined
+      try {
+        email = normalizeEmail(input.email)
+      } catch {
+        email = undefined
+      }
+      const account = {
+        scope: 'login:account',
+        subject: email ?? input.email.trim().toLowerCase(),
+        limit: limits.loginPerAccount,
+      }
+      await limiter.check(account)
+      const user = email === undefined ? undefined : await findUserByEmail(db, email)
+      // Unknown user: hash anyway, so the answer takes as long as a wrong password does.
+      const passwordOk = user
+        ? await hasher.verify(user.passwordHash, input.password)
+        : await hasher.verifyNobody(input.password).then(() => false)
+      if (!user || !passwordOk) {
+        await limiter.hit(account)
+        throw authErrors.invalidCredentials()
+      }
+      await limiter.reset(account)
+      const refreshToken = await issueRefreshToken(db, user.id, settings.refreshTokenTtlSeconds)
+      return session({ id: user.id, role: user.role }, refreshToken)
+    },
+
+    async refresh(refreshToken: string) {
+      const rotated = await rotateRefreshToken(db, refreshToken, settings.refreshTokenTtlSeconds)
+      // The role is read again, so a promotion or demotion reaches the next access token.
+      const user = await findUserById(db, rotated.userId)
+      if (!user) throw authErrors.userGone()
+      return session({ id: user.id, role: user.role }, rotated.token)
+    },
+
+    /** Idempotent: an unknown or already revoked token is not an error (nothing to leak). */
+    async logout(refreshToken: string) {
+      await revokeFamilyOf(db, refreshToken)
+    },
+
+    async me(userId: string) {
+      const user = await findUserById(db, userId)
+      if (!user) throw authErrors.userGone()
+      return publicUser(user)
+    },
+  }
+}
+export type AuthService = ReturnType<typeof createAuthService>

@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto'
+import type { Redis } from 'ioredis'
+import { authErrors } from './auth-errors'
+
+export interface RateLimit {
+  /** Names the counter, e.g. `login:ip`. */
+  scope: string
+  /** The IP address or e-mail being limited; hashed into the key (no addresses in Redis keys). */
+  subject: string
+  limit: number
+}
+
+/**
+ * Fixed-window counters in Redis, so a limit holds across every auth-api instance (SPEC A2).
+ * Each counter is one key (its own hash tag, Redis Cluster safe); INCR and the expiry set only
+ * by the first hit of a window (PEXPIRE NX) run in one MULTI, so a crash never leaves a counter
+ * without expiry.
+ */
+export function createRateLimiter(redis: Redis, options: { windowSeconds: number }) {
+  const windowMs = options.windowSeconds * 1000
+  const keyOf = ({ scope, subject }: RateLimit) =>
+    `auth:rl:{${scope}:${createHash('sha256').update(subject).digest('base64url').slice(0, 22)}}`
+
+  const refuse = (ttlMs: number) => authErrors.rateLimited(Math.max(1, Math.ceil(ttlMs / 1000)))
+
+  return {
+    /** Counts one attempt; throws 429 RATE_LIMITED once the window holds more than `limit`. */
+    async hit(limit: RateLimit): Promise<void> {
+      const key = keyOf(limit)
+      const results = await redis.multi().incr(key).pexpire(key, windowMs, 'NX').pttl(key).exec()
+      const count = Number(results?.[0]?.[1] ?? 0)
+      const ttlMs = Number(results?.[2]?.[1] ?? windowMs)
+      if (count > limit.limit) throw refuse(ttlMs)
+    },
+    /** Throws 429 if the window already holds `limit` attempts, without counting one. */
+    async check(limit: RateLimit): Promise<void> {
+      const key = keyOf(limit)
+      const [count, ttlMs] = await Promise.all([redis.get(key), redis.pttl(key)])
+      if (Number(count ?? 0) >= limit.limit) throw refuse(ttlMs)
+    },
+    async reset(limit: RateLimit): Promise<void> {
+      await redis.del(keyOf(limit))
+    },
+  }
+}
+export type RateLimiter = ReturnType<typeof createRateLimiter>

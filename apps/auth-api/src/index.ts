@@ -1,0 +1,3 @@
+export { authApi } from './app'
+export { buildAuthApi } from './build-app'
+export { AuthApiConfig, loadAuthApiConfig } from './config'
