@@ -1,0 +1,36 @@
+import { authPlugin, createTokenVerifier, readPublicKey, servicePlugin } from '@bookstore/service-kit'
+import type { FastifyInstance } from 'fastify'
+import type { PersistenceWorkerConfig } from './config'
+import { databasePlugin } from './plugins/database'
+import { persistenceWorkerPlugin } from './plugins/persistence-worker'
+import { deadLetterRoutes } from './routes/dead-letter-routes'
+
+/** persistence-worker as a plugin: tests register it exactly as main.ts does. */
+export async function persistenceWorker(app: FastifyInstance, options: { config: PersistenceWorkerConfig }) {
+  const { config } = options
+  // Tier 1: the service kit and external clients.
+  await app.register(servicePlugin, {
+    serviceName: 'persistence-worker',
+    description:
+      'Writes every cart change from Redis to PostgreSQL, in version order; dead-letter queue admin.',
+  })
+  await app.register(authPlugin, {
+    verify: createTokenVerifier({
+      publicKey: readPublicKey(config),
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+    }),
+  })
+  await app.register(databasePlugin, { url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE })
+  // Tier 2: the worker.
+  await app.register(persistenceWorkerPlugin, {
+    redisUrl: config.REDIS_URL,
+    prefix: config.QUEUE_PREFIX,
+    concurrency: config.PERSIST_CONCURRENCY,
+    syncAttempts: config.SYNC_ATTEMPTS,
+    syncBackoffMs: config.SYNC_BACKOFF_MS,
+    databaseRetryMaxMs: config.DATABASE_RETRY_MAX_MS,
+  })
+  // Tier 3: routes (admin only; the worker has no business routes).
+  await app.register(deadLetterRoutes)
+}

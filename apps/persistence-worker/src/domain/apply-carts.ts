@@ -1,0 +1,106 @@
+import { cartItems, carts, type Database } from '@bookstore/db'
+import type { Cart } from '@bookstore/events'
+import { and, eq, inArray, lt, lte, or, sql } from 'drizzle-orm'
+import { type CartItemRow, cartToRows, sameItemRow } from './cart-rows'
+
+/**
+ * `newer`: write a cart only if its version is newer than the stored one (SPEC P2): what every
+ * commit does, so duplicates and late jobs change nothing.
+ * `sync`: also rewrite a cart at the same version whose rows differ (a full-cart sync repairs a
+ * divergence the version alone does not show).
+ */
+export type ApplyMode = 'newer' | 'sync'
+
+export interface ApplyResult {
+  /** Carts whose row was written (their version is now the Redis one). */
+  written: string[]
+  itemUpserts: number
+  itemDeletes: number
+}
+
+const itemKey = (row: { userId: string; bookId: string }) => `${row.userId}\u0000${row.bookId}`
+
+/**
+ * Writes these carts to PostgreSQL in ONE transaction. The carts row is the guard: one upsert
+ * whose update applies only when the version moves forward, and it takes the row lock, so the item
+ * rows of a cart are only ever written by the transaction that won its version. Items are diffed
+ * against what is stored: only changed rows are written. Carts are written in user-id order, so
+ * concurrent transactions over overlapping carts lock in the same order and cannot deadlock.
+ */
+export async function applyCarts(
+  db: Database,
+  newest: readonly Cart[],
+  mode: ApplyMode,
+): Promise<ApplyResult> {
+  if (newest.length === 0) return { written: [], itemUpserts: 0, itemDeletes: 0 }
+  const mapped = [...newest]
+    .sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0))
+    .map(cartToRows)
+  return db.transaction(async (tx) => {
+    const guard =
+      mode === 'newer' ? lt(carts.version, sql`excluded.version`) : lte(carts.version, sql`excluded.version`)
+    const won = await tx
+      .insert(carts)
+      .values(mapped.map((entry) => ({ ...entry.cart, persistedAt: sql`now()` })))
+      .onConflictDoUpdate({
+        target: carts.userId,
+        set: {
+          version: sql`excluded.version`,
+          totalCents: sql`excluded.total_cents`,
+          itemCount: sql`excluded.item_count`,
+          updatedAt: sql`excluded.updated_at`,
+          persistedAt: sql`now()`,
+        },
+        setWhere: guard,
+      })
+      .returning({ userId: carts.userId })
+    const written = won.map((row) => row.userId)
+    if (written.length === 0) return { written, itemUpserts: 0, itemDeletes: 0 }
+
+    const wanted = new Map<string, CartItemRow>()
+    const writtenSet = new Set(written)
+    for (const entry of mapped)
+      if (writtenSet.has(entry.cart.userId)) for (const item of entry.items) wanted.set(itemKey(item), item)
+    const stored = await tx.select().from(cartItems).where(inArray(cartItems.userId, written))
+
+    const deletes = stored.filter((row) => !wanted.has(itemKey(row)))
+    const storedByKey = new Map(stored.map((row) => [itemKey(row), row]))
+    const upserts = [...wanted.values()].filter((row) => {
+      const before = storedByKey.get(itemKey(row))
+      return before === undefined || !sameItemRow(before, row)
+    })
+
+    if (deletes.length > 0) {
+      const byUser = new Map<string, CartItemRow[]>()
+      for (const row of deletes) byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), row])
+      await tx.delete(cartItems).where(
+        or(
+          ...[...byUser].map(([userId, rows]) =>
+            and(
+              eq(cartItems.userId, userId),
+              inArray(
+                cartItems.bookId,
+                rows.map((row) => row.bookId),
+              ),
+            ),
+          ),
+        ),
+      )
+    }
+    if (upserts.length > 0) {
+      await tx
+        .insert(cartItems)
+        .values(upserts)
+        .onConflictDoUpdate({
+          target: [cartItems.userId, cartItems.bookId],
+          set: {
+            title: sql`excluded.title`,
+            unitPriceCents: sql`excluded.unit_price_cents`,
+            quantity: sql`excluded.quantity`,
+            addedAt: sql`excluded.added_at`,
+          },
+        })
+    }
+    return { written, itemUpserts: upserts.length, itemDeletes: deletes.length }
+  })
+}

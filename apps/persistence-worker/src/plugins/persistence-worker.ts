@@ -1,0 +1,190 @@
+import {
+  CartPersistJob,
+  CartSyncJob,
+  cartPersistenceJobNames,
+  type DeadLetterJob,
+  queueNames,
+} from '@bookstore/events'
+import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { Redis } from 'ioredis'
+import { Check } from 'typebox/value'
+import { deadLetter } from '../domain/dead-letter'
+import { lagsOf, type PersistOutcome, persistCarts } from '../domain/persist-carts'
+import { isDatabaseUnavailable, rootMessage } from '../domain/pg-errors'
+import { createPersistenceMetrics } from './persistence-metrics'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The dead-letter queue (parked jobs) and the queue replays go back to. */
+    deadLetters: { dlq: Queue<DeadLetterJob>; target: Queue }
+  }
+}
+
+export interface PersistenceWorkerOptions {
+  redisUrl: string
+  prefix: string
+  concurrency: number
+  syncAttempts: number
+  syncBackoffMs: number
+  databaseRetryMaxMs: number
+}
+
+/** A connection that waits (forever) for Redis instead of failing: what a worker wants. */
+const patientRedis = (url: string, connectionName: string, autoPipeline = false) =>
+  new Redis(url, { connectionName, maxRetriesPerRequest: null, enableAutoPipelining: autoPipeline })
+
+/**
+ * Consumes `{cart-persistence}` (SPEC P1-P4). A job's carts are read from Redis as they are NOW and
+ * written in one transaction, guarded by version. While PostgreSQL is unreachable a job waits
+ * (delayed, with growing pauses) without spending its attempts; any other failure spends one, with
+ * exponential backoff; the last failed attempt parks the job in the dead-letter queue, counts an
+ * alert and enqueues a full-cart sync of its users.
+ */
+export const persistenceWorkerPlugin = fp(
+  async (app: FastifyInstance, options: PersistenceWorkerOptions) => {
+    const reader = patientRedis(options.redisUrl, 'persistence-reader', true)
+    const producerConnection = patientRedis(options.redisUrl, 'persistence-producer')
+    const workerConnection = patientRedis(options.redisUrl, 'persistence-worker')
+    for (const connection of [reader, producerConnection, workerConnection])
+      connection.on('error', (error) => app.log.warn({ err: error }, 'redis connection error'))
+
+    const target = new Queue(queueNames.cartPersistence, {
+      connection: producerConnection,
+      prefix: options.prefix,
+      defaultJobOptions: {
+        attempts: options.syncAttempts,
+        backoff: { type: 'exponential', delay: options.syncBackoffMs },
+        removeOnComplete: true,
+        removeOnFail: { age: 7 * 24 * 3600 },
+      },
+    })
+    const dlq = new Queue<DeadLetterJob>(queueNames.cartPersistenceDeadLetter, {
+      connection: producerConnection,
+      prefix: options.prefix,
+    })
+    for (const queue of [target, dlq])
+      queue.on('error', (error) => app.log.warn({ err: error }, 'queue error'))
+    const metrics = createPersistenceMetrics(app.metrics, () => dlq.getWaitingCount())
+
+    const record = (job: string, outcome: PersistOutcome) => {
+      metrics.jobs.inc({ job, result: 'done' })
+      metrics.cartWrites.inc(outcome.written.length)
+      metrics.itemWrites.inc({ op: 'upsert' }, outcome.itemUpserts)
+      metrics.itemWrites.inc({ op: 'delete' }, outcome.itemDeletes)
+      metrics.missingCarts.inc(outcome.missing.length)
+    }
+
+    async function apply(job: Job): Promise<void> {
+      const deps = { redis: reader, db: app.db }
+      if (job.name === cartPersistenceJobNames.persist) {
+        if (!Check(CartPersistJob, job.data)) throw new UnrecoverableError('invalid persist-carts payload')
+        const { commits } = job.data
+        metrics.commits.inc(commits.length)
+        const outcome = await persistCarts(
+          deps,
+          commits.map((commit) => commit.userId),
+          'newer',
+        )
+        const now = Date.now()
+        for (const lagMs of lagsOf(commits, outcome.written, now)) metrics.lag.observe(lagMs / 1000)
+        record(job.name, outcome)
+        return
+      }
+      if (job.name === cartPersistenceJobNames.sync) {
+        if (!Check(CartSyncJob, job.data)) throw new UnrecoverableError('invalid sync-carts payload')
+        record(job.name, await persistCarts(deps, job.data.userIds, 'sync'))
+        return
+      }
+      throw new UnrecoverableError(`unknown job name ${job.name}`)
+    }
+
+    /** The last attempt failed (or cannot succeed): park the job, alert, and repair its carts. */
+    async function park(job: Job, error: Error) {
+      const entry = await deadLetter(dlq, job, rootMessage(error))
+      metrics.jobs.inc({ job: job.name, result: 'dead_lettered' })
+      metrics.alerts.inc()
+      app.log.error(
+        {
+          alert: 'cart-persistence-dead-letter',
+          jobId: job.id,
+          job: job.name,
+          userIds: entry.userIds,
+          err: error,
+        },
+        'persistence job dead-lettered after its last attempt',
+      )
+      // A failed sync is not followed by another (no loop): it waits in the DLQ for an admin.
+      if (job.name !== cartPersistenceJobNames.sync && entry.userIds.length > 0)
+        await target.add(cartPersistenceJobNames.sync, {
+          userIds: entry.userIds.slice(0, 500),
+          reason: `dead-lettered job ${job.id}`,
+        } satisfies CartSyncJob)
+    }
+
+    // Pauses while PostgreSQL is away grow with each consecutive failure, and reset on success.
+    let unavailableStreak = 0
+    const worker = new Worker(
+      queueNames.cartPersistence,
+      async (job, token) => {
+        try {
+          await apply(job)
+          unavailableStreak = 0
+        } catch (error) {
+          if (isDatabaseUnavailable(error) && !(error instanceof UnrecoverableError)) {
+            unavailableStreak += 1
+            const pause = Math.min(options.databaseRetryMaxMs, 100 * 2 ** Math.min(unavailableStreak, 16))
+            metrics.jobs.inc({ job: job.name, result: 'waiting_for_database' })
+            app.log.warn(
+              { jobId: job.id, pauseMs: pause },
+              'postgres unreachable: job waits without spending an attempt',
+            )
+            await job.moveToDelayed(Date.now() + pause, token)
+            throw new DelayedError()
+          }
+          metrics.jobs.inc({ job: job.name, result: 'failed' })
+          const err = error instanceof Error ? error : new Error(String(error))
+          const lastAttempt =
+            error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
+          // Parked from inside the attempt, under the job's lock: should the process die right after,
+          // the job is retried and parked again under the same DLQ id (no duplicate, nothing lost).
+          if (lastAttempt)
+            await park(job, err).catch((parkError: unknown) =>
+              app.log.error({ err: parkError, jobId: job.id }, 'could not dead-letter a persistence job'),
+            )
+          else
+            app.log.warn(
+              { err, jobId: job.id, attempt: job.attemptsMade + 1 },
+              'persistence job failed; it will retry',
+            )
+          throw err
+        }
+      },
+      {
+        connection: workerConnection,
+        prefix: options.prefix,
+        concurrency: options.concurrency,
+        autorun: false,
+      },
+    )
+    worker.on('error', (error) => app.log.warn({ err: error }, 'persistence worker error'))
+
+    app.decorate('deadLetters', { dlq, target })
+    app.addReadinessCheck('redis', () => reader.ping())
+    app.addHook('onReady', async () => {
+      void worker.run().catch((error: unknown) => app.log.error({ err: error }, 'persistence worker stopped'))
+    })
+    // preClose: the worker finishes its jobs while the database and Redis are still there.
+    app.addHook('preClose', async () => {
+      await worker.close()
+    })
+    app.addHook('onClose', async () => {
+      await Promise.all([target.close(), dlq.close()])
+      await Promise.all(
+        [reader, producerConnection, workerConnection].map((c) => c.quit().catch(() => c.disconnect())),
+      )
+    })
+  },
+  { name: 'persistence-worker', dependencies: ['database', 'metrics', 'health'] },
+)

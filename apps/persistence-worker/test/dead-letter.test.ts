@@ -1,0 +1,120 @@
+import { cartPersistenceJobNames } from '@bookstore/events'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  durableCart,
+  metricValue,
+  startStack,
+  type TestDatabase,
+  type TestStack,
+  testDatabase,
+} from './harness'
+
+let database: TestDatabase
+let stack: TestStack
+beforeAll(async () => {
+  database = await testDatabase()
+  // A real failure in PostgreSQL, for chosen carts only: a trigger refuses their rows.
+  await database.pool.query(`
+    CREATE TABLE poisoned_users (user_id text PRIMARY KEY);
+    CREATE FUNCTION refuse_poisoned() RETURNS trigger AS $$
+    BEGIN
+      IF EXISTS (SELECT 1 FROM poisoned_users WHERE user_id = NEW.user_id) THEN
+        RAISE EXCEPTION 'poisoned cart %', NEW.user_id;
+      END IF;
+      RETURN NEW;
+    END $$ LANGUAGE plpgsql;
+    CREATE TRIGGER refuse_poisoned BEFORE INSERT OR UPDATE ON carts FOR EACH ROW EXECUTE FUNCTION refuse_poisoned();
+  `)
+  stack = await startStack(database, {
+    cartApiEnv: { PERSISTENCE_JOB_ATTEMPTS: '3', PERSISTENCE_JOB_BACKOFF_MS: '20' },
+    workerEnv: { SYNC_ATTEMPTS: '30', SYNC_BACKOFF_MS: '50' },
+  })
+})
+afterAll(async () => {
+  await stack.close()
+  await database.close()
+})
+
+const admin = async () => ({ authorization: `Bearer ${await stack.adminToken()}` })
+
+describe('the dead-letter queue (SPEC P4)', () => {
+  it('parks a job after its last attempt, counts an alert, and the full sync repairs the cart', async () => {
+    const { userId, auth } = await stack.shopper()
+    const book = await stack.seedBook()
+    await database.pool.query('INSERT INTO poisoned_users VALUES ($1)', [userId])
+    expect((await stack.addItem(auth, book.bookId, 2)).statusCode).toBe(200)
+
+    await expect.poll(() => stack.dlq.getWaitingCount(), { timeout: 15_000 }).toBe(1)
+    expect(await metricValue(stack.worker, 'cart_persistence_dead_letter_alerts_total')).toBe(1)
+    expect(await metricValue(stack.worker, 'cart_persistence_dead_letter_jobs')).toBe(1)
+    expect(await durableCart(database, userId)).toBeUndefined()
+
+    const list = await stack.worker.inject({ url: '/admin/dead-letters', headers: await admin() })
+    expect(list.statusCode).toBe(200)
+    expect(list.json()).toMatchObject({
+      total: 1,
+      jobs: [
+        {
+          name: cartPersistenceJobNames.persist,
+          userIds: [userId],
+          attemptsMade: 3,
+          queue: '{cart-persistence}',
+        },
+      ],
+    })
+    expect(list.json().jobs[0].failedReason).toContain('poisoned cart')
+
+    // The cause goes away: the full-cart sync (retrying on its own) repairs the cart.
+    await database.pool.query('DELETE FROM poisoned_users WHERE user_id = $1', [userId])
+    await stack.expectConverged([userId])
+    expect((await durableCart(database, userId))?.items[0]?.quantity).toBe(2)
+
+    // The parked job stays until an admin acts: replay puts it back on its queue (a no-op now).
+    const { id } = list.json().jobs[0]
+    const customer = await stack.shopper()
+    const refused = await stack.worker.inject({
+      method: 'POST',
+      url: `/admin/dead-letters/${id}/replay`,
+      headers: customer.auth,
+    })
+    expect(refused.statusCode).toBe(403)
+    const replay = await stack.worker.inject({
+      method: 'POST',
+      url: `/admin/dead-letters/${id}/replay`,
+      headers: await admin(),
+    })
+    expect(replay.statusCode).toBe(200)
+    const replayed = await stack.queue.getJob(replay.json().replayedAs)
+    await expect
+      .poll(async () => (replayed ? await replayed.getState() : 'unknown'), { timeout: 10_000 })
+      .not.toMatch(/waiting|active|delayed/)
+    expect(await stack.dlq.getWaitingCount()).toBe(0)
+    const again = await stack.worker.inject({
+      method: 'POST',
+      url: `/admin/dead-letters/${id}/replay`,
+      headers: await admin(),
+    })
+    expect(again.statusCode).toBe(404)
+    expect(again.json().error.code).toBe('DEAD_LETTER_NOT_FOUND')
+  })
+
+  it('parks a job that can never succeed at once, and discards it on request', async () => {
+    await stack.queue.add(cartPersistenceJobNames.persist, {
+      commits: [{ userId: 'not valid!', version: 0 }],
+    })
+    await expect.poll(() => stack.dlq.getWaitingCount(), { timeout: 10_000 }).toBe(1)
+    const list = await stack.worker.inject({ url: '/admin/dead-letters', headers: await admin() })
+    const [parked] = list.json().jobs
+    expect(parked).toMatchObject({ attemptsMade: 1, userIds: [] })
+    expect(parked.failedReason).toContain('invalid persist-carts payload')
+    const discard = await stack.worker.inject({
+      method: 'DELETE',
+      url: `/admin/dead-letters/${parked.id}`,
+      headers: await admin(),
+    })
+    expect(discard.json()).toEqual({ discarded: true })
+    expect(await stack.dlq.getWaitingCount()).toBe(0)
+    const bad = await stack.worker.inject({ url: '/admin/dead-letters?limit=0', headers: await admin() })
+    expect(bad.statusCode).toBe(400)
+  })
+})

@@ -1,0 +1,84 @@
+import { cartKeys } from '@bookstore/events'
+import { startPrivateRedis } from '@bookstore/test-kit'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { durableCart, startStack, type TestDatabase, type TestStack, testDatabase } from './harness'
+
+let database: TestDatabase
+beforeAll(async () => {
+  database = await testDatabase()
+})
+afterAll(() => database.close())
+
+const getCart = async (stack: TestStack, auth: Record<string, string>) => {
+  const response = await stack.cartApi.inject({ url: '/cart', headers: auth })
+  expect(response.statusCode).toBe(200)
+  return response.json()
+}
+
+describe('a cart missing from Redis is restored from PostgreSQL on first touch (SPEC C5, C3)', () => {
+  let stack: TestStack
+  beforeAll(async () => {
+    stack = await startStack(database)
+  })
+  afterAll(() => stack.close())
+
+  it('restores it with its version after the key is gone; the next change goes on from there', async () => {
+    const { userId, auth } = await stack.shopper()
+    const [a, b] = [await stack.seedBook(), await stack.seedBook()]
+    await stack.addItem(auth, a.bookId, 2)
+    await stack.addItem(auth, b.bookId, 1)
+    await stack.expectConverged([userId])
+    const before = await getCart(stack, auth)
+
+    await stack.redis.del(cartKeys(userId).cart) // expired, or lost
+    expect(await getCart(stack, auth)).toEqual(before)
+    const next = await stack.addItem(auth, a.bookId, 1)
+    expect(next.json()).toMatchObject({ version: 3, itemCount: 4 })
+    await stack.expectConverged([userId])
+  })
+
+  it('restores once under concurrent first touches: no change is lost, no version repeats', async () => {
+    const { userId, auth } = await stack.shopper()
+    const book = await stack.seedBook()
+    await stack.addItem(auth, book.bookId, 5)
+    await stack.expectConverged([userId])
+    await stack.redis.del(cartKeys(userId).cart)
+
+    const answers = await Promise.all(Array.from({ length: 10 }, () => stack.addItem(auth, book.bookId, 1)))
+    expect(answers.map((answer) => answer.statusCode)).toEqual(Array(10).fill(200))
+    const versions = answers.map((answer) => answer.json().version as number).sort((x, y) => x - y)
+    expect(versions).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+    expect((await getCart(stack, auth)).items[0].quantity).toBe(15)
+    await stack.expectConverged([userId])
+  })
+
+  it('starts a new shopper with an empty cart without writing anything to PostgreSQL', async () => {
+    const { userId, auth } = await stack.shopper()
+    expect(await getCart(stack, auth)).toMatchObject({ version: 0, items: [] })
+    expect(await durableCart(database, userId)).toBeUndefined()
+  })
+})
+
+describe('versions after Redis loses everything (SPEC C3)', () => {
+  it('never go back nor repeat: the cart comes back from PostgreSQL with its version', {
+    timeout: 60_000,
+  }, async () => {
+    const redis = await startPrivateRedis()
+    const stack = await startStack(database, { redisUrl: redis.url })
+    try {
+      const { userId, auth } = await stack.shopper()
+      const book = await stack.seedBook()
+      for (let i = 0; i < 3; i += 1) await stack.addItem(auth, book.bookId)
+      await stack.expectConverged([userId])
+
+      await stack.redis.flushall() // a private redis-server: nobody else's keys
+      await stack.seedBook(book)
+      expect(await getCart(stack, auth)).toMatchObject({ version: 3, itemCount: 3 })
+      expect((await stack.addItem(auth, book.bookId)).json()).toMatchObject({ version: 4, itemCount: 4 })
+      await stack.expectConverged([userId])
+    } finally {
+      await stack.close()
+      await redis.stop()
+    }
+  })
+})
