@@ -1,0 +1,47 @@
+import {
+  authPlugin,
+  createTokenVerifier,
+  readPublicKey,
+  redisPlugin,
+  servicePlugin,
+} from '@bookstore/service-kit'
+import type { FastifyInstance } from 'fastify'
+import type { BookApiConfig } from './config'
+import { catalogPlugin } from './plugins/catalog'
+import { databasePlugin } from './plugins/database'
+import { adminBookRoutes } from './routes/admin-book-routes'
+import { bookRoutes } from './routes/book-routes'
+
+/** book-api as a plugin: tests register it exactly as main.ts does. */
+export async function bookApi(app: FastifyInstance, options: { config: BookApiConfig }) {
+  const { config } = options
+  // Tier 1: the service kit and external clients.
+  await app.register(servicePlugin, {
+    serviceName: 'book-api',
+    description: 'The catalog: books in PostgreSQL, their read model in Redis, changes as catalog events.',
+  })
+  await app.register(redisPlugin, { url: config.REDIS_URL, connectionName: 'book-api' })
+  await app.register(databasePlugin, { url: config.DATABASE_URL, max: config.DATABASE_POOL_MAX })
+  await app.register(authPlugin, {
+    verify: createTokenVerifier({
+      publicKey: readPublicKey(config),
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+    }),
+  })
+  // Tier 2: application services.
+  await app.register(catalogPlugin, {
+    queuePrefix: config.QUEUE_PREFIX,
+    relay: {
+      enabled: config.OUTBOX_RELAY,
+      pollMs: config.OUTBOX_POLL_MS,
+      batchSize: config.OUTBOX_BATCH_SIZE,
+    },
+    rebuildOnStart: config.READ_MODEL_REBUILD_ON_START,
+    seed: config.SEED_CATALOG,
+  })
+  app.addReadinessCheck('redis', () => app.redis.ping())
+  // Tier 3: routes.
+  await app.register(bookRoutes)
+  await app.register(adminBookRoutes)
+}

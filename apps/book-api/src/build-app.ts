@@ -1,0 +1,12 @@
+import { fastifyOptions } from '@bookstore/service-kit'
+import Fastify from 'fastify'
+import { bookApi } from './app'
+import type { BookApiConfig } from './config'
+
+/** Builds the ready-to-listen app from a validated config: used by main.ts, tests and benchmarks. */
+export async function buildBookApi(config: BookApiConfig) {
+  const app = Fastify(fastifyOptions(config))
+  await app.register(bookApi, { config })
+  await app.ready()
+  return app
+}

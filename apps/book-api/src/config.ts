@@ -1,0 +1,28 @@
+import { authConfigProperties, baseConfigProperties, loadConfig } from '@bookstore/service-kit'
+import { type Static, Type } from 'typebox'
+
+export const BookApiConfig = Type.Object({
+  ...baseConfigProperties,
+  ...authConfigProperties,
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3007 }),
+  DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://' }),
+  /** Small by default: the local stack's PGlite serves one statement at a time. */
+  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+  /** Prefix of BullMQ keys (a hash tag is already in each queue name). */
+  QUEUE_PREFIX: Type.String({ minLength: 1, default: 'bull' }),
+  /**
+   * The outbox relay: how often it looks for rows another instance (or a crash) left behind; a
+   * change made by this instance is relayed at once. 'false' turns the relay off in this instance.
+   */
+  OUTBOX_RELAY: Type.Boolean({ default: true }),
+  OUTBOX_POLL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 500 }),
+  OUTBOX_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }),
+  /** Rebuild the Redis read model of every book from PostgreSQL when the app starts (SPEC B2). */
+  READ_MODEL_REBUILD_ON_START: Type.Boolean({ default: true }),
+  /** Load the sample catalog (a few hundred books) when the books table is empty: the local stack. */
+  SEED_CATALOG: Type.Boolean({ default: false }),
+})
+export type BookApiConfig = Static<typeof BookApiConfig>
+
+export const loadBookApiConfig = (env: Record<string, string | undefined> = process.env) =>
+  loadConfig(BookApiConfig, env)

@@ -1,0 +1,12 @@
+import { fastifyOptions } from '@bookstore/service-kit'
+import Fastify from 'fastify'
+import { catalogWorker } from './app'
+import type { CatalogWorkerConfig } from './config'
+
+/** Builds the ready-to-listen app from a validated config: used by main.ts, tests and benchmarks. */
+export async function buildCatalogWorker(config: CatalogWorkerConfig) {
+  const app = Fastify(fastifyOptions(config))
+  await app.register(catalogWorker, { config })
+  await app.ready()
+  return app
+}

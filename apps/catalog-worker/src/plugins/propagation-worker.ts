@@ -1,0 +1,135 @@
+import {
+  type CartCommit,
+  type CartPersistJob,
+  CatalogEventJob,
+  catalogJobId,
+  catalogQueueNames,
+  MAX_COMMITS_PER_JOB,
+  queueNames,
+} from '@bookstore/events'
+import { loadCatalogScripts } from '@bookstore/lua'
+import { type Job, Queue, Worker } from 'bullmq'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { Redis } from 'ioredis'
+import { Counter, Histogram } from 'prom-client'
+import { Check } from 'typebox/value'
+import { type SweepSettings, sweepBook } from '../domain/sweep-book'
+
+export interface PropagationWorkerOptions {
+  redisUrl: string
+  queuePrefix: string
+  concurrency: number
+  sweep: SweepSettings
+  resweepDelayMs: number
+}
+
+/**
+ * The consumer of catalog events. Its Redis connections retry forever (a worker waits for Redis
+ * to come back rather than fail jobs). Every event is swept twice: at once, and again after
+ * RESWEEP_DELAY_MS for carts that added the book with its old state meanwhile (docs/catalog.md).
+ */
+export const propagationWorkerPlugin = fp(
+  async (app: FastifyInstance, options: PropagationWorkerOptions) => {
+    const redis = new Redis(options.redisUrl, {
+      connectionName: 'catalog-worker',
+      maxRetriesPerRequest: null,
+    })
+    redis.on('error', (error) => app.log.warn({ err: error }, 'redis connection error'))
+    await loadCatalogScripts(redis)
+
+    const persistence = new Queue<CartPersistJob>(queueNames.cartPersistence, {
+      connection: redis,
+      prefix: options.queuePrefix,
+      defaultJobOptions: {
+        attempts: 10,
+        backoff: { type: 'exponential', delay: 500 },
+        removeOnComplete: true,
+        removeOnFail: { age: 7 * 24 * 3600 },
+      },
+    })
+    const catalogEvents = new Queue<CatalogEventJob>(catalogQueueNames.catalogEvents, {
+      connection: redis,
+      prefix: options.queuePrefix,
+    })
+    for (const queue of [persistence, catalogEvents])
+      queue.on('error', (error) => app.log.warn({ err: error }, 'queue error'))
+
+    const cartsUpdated = new Counter({
+      name: 'catalog_propagation_carts_updated_total',
+      help: 'Carts changed by catalog propagation',
+      registers: [app.metrics],
+    })
+    const sweepSeconds = new Histogram({
+      name: 'catalog_propagation_sweep_seconds',
+      help: 'Time to sweep the carts of one book for one catalog event',
+      labelNames: ['sweep'],
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30],
+      registers: [app.metrics],
+    })
+
+    const persist = async (commits: CartCommit[]) => {
+      const jobs = []
+      for (let start = 0; start < commits.length; start += MAX_COMMITS_PER_JOB)
+        jobs.push({
+          name: 'persist-carts',
+          data: { commits: commits.slice(start, start + MAX_COMMITS_PER_JOB) },
+        })
+      await persistence.addBulk(jobs)
+    }
+
+    const handle = async (job: Job<CatalogEventJob>) => {
+      if (!Check(CatalogEventJob, job.data)) throw new Error(`job ${job.id} is not a catalog event job`)
+      const { event, sweep } = job.data
+      if (sweep === 1 && event.type !== 'book.created') {
+        // Scheduled first: the second sweep must happen even if this one dies half-way.
+        await catalogEvents.add(
+          event.type,
+          { event, sweep: 2 },
+          {
+            jobId: catalogJobId(event.eventId, 2),
+            delay: options.resweepDelayMs,
+            attempts: 20,
+            backoff: { type: 'exponential', delay: 500 },
+            removeOnComplete: { age: 3600 },
+            removeOnFail: { age: 7 * 24 * 3600 },
+          },
+        )
+      }
+      const timer = sweepSeconds.startTimer({ sweep: String(sweep) })
+      const stats = await sweepBook({ redis, persist, settings: options.sweep }, event, {
+        includeUnchanged: job.attemptsMade > 0,
+      })
+      timer()
+      cartsUpdated.inc(stats.committed)
+      app.log.info(
+        { eventId: event.eventId, bookId: event.bookId, type: event.type, sweep, ...stats },
+        'catalog event applied',
+      )
+      return stats
+    }
+
+    const worker = new Worker<CatalogEventJob>(catalogQueueNames.catalogEvents, handle, {
+      connection: redis.duplicate({ connectionName: 'catalog-worker-bull' }),
+      prefix: options.queuePrefix,
+      concurrency: options.concurrency,
+      autorun: false,
+    })
+    worker.on('error', (error) => app.log.warn({ err: error }, 'catalog worker error'))
+    worker.on('failed', (job, error) =>
+      app.log.error({ err: error, jobId: job?.id, attempts: job?.attemptsMade }, 'catalog event failed'),
+    )
+
+    app.addReadinessCheck('redis', () => redis.ping())
+    app.addHook('onReady', async () => {
+      void worker.run()
+      await worker.waitUntilReady()
+    })
+    app.addHook('onClose', async () => {
+      await worker.close()
+      await Promise.all([persistence.close(), catalogEvents.close()])
+      await redis.quit().catch(() => redis.disconnect())
+    })
+  },
+  { name: 'propagation-worker', dependencies: ['metrics', 'health'] },
+)
