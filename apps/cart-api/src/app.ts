@@ -8,6 +8,7 @@ import {
 import type { FastifyInstance } from 'fastify'
 import type { CartApiConfig } from './config'
 import { cartServicePlugin } from './plugins/cart-service'
+import { durableCartsPlugin } from './plugins/durable-carts'
 import { persistenceQueuePlugin } from './plugins/persistence-queue'
 import { adminCartRoutes } from './routes/admin-cart-routes'
 import { cartRoutes } from './routes/cart-routes'
@@ -29,7 +30,16 @@ export async function cartApi(app: FastifyInstance, options: { config: CartApiCo
     }),
   })
   // Tier 2: application services.
-  await app.register(persistenceQueuePlugin, { prefix: config.QUEUE_PREFIX })
+  await app.register(persistenceQueuePlugin, {
+    prefix: config.QUEUE_PREFIX,
+    url: config.QUEUE_REDIS_URL ?? config.REDIS_URL,
+    enqueueTimeoutMs: config.QUEUE_ENQUEUE_TIMEOUT_MS,
+    spoolMaxUsers: config.PERSISTENCE_SPOOL_MAX_CARTS,
+    spoolRetryMs: config.PERSISTENCE_SPOOL_RETRY_MS,
+    jobAttempts: config.PERSISTENCE_JOB_ATTEMPTS,
+    jobBackoffMs: config.PERSISTENCE_JOB_BACKOFF_MS,
+  })
+  await app.register(durableCartsPlugin, { url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE })
   await app.register(cartServicePlugin, {
     bookCacheTtlMs: config.BOOK_CACHE_TTL_MS,
     settings: {

@@ -5,6 +5,24 @@ export const CartApiConfig = Type.Object({
   ...baseConfigProperties,
   ...authConfigProperties,
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3001 }),
+  /** The persistence queue's Redis, when not the cart store's (its own connection either way, SPEC P5). */
+  QUEUE_REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  /** How long a queue add may take before its commits go to the spool instead. */
+  QUEUE_ENQUEUE_TIMEOUT_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 1000 }),
+  /** Attempts of a persistence job that fails (PostgreSQL being away costs none: the worker waits). */
+  PERSISTENCE_JOB_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+  /** First retry delay of a failed persistence job (ms); it doubles on every further attempt. */
+  PERSISTENCE_JOB_BACKOFF_MS: Type.Integer({ minimum: 1, maximum: 600_000, default: 500 }),
+  /** Carts whose commit the spool keeps while the queue is unreachable. */
+  PERSISTENCE_SPOOL_MAX_CARTS: Type.Integer({ minimum: 1, default: 100_000 }),
+  /** Pause between the spool's tries to put its commits on the queue. */
+  PERSISTENCE_SPOOL_RETRY_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 1000 }),
+  /**
+   * PostgreSQL, read only when a cart is missing from Redis (hydration, SPEC C5). Without it a
+   * missing cart starts empty: for tests and benchmarks only.
+   */
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 50, default: 2 }),
   /** Prefix of BullMQ keys (a hash tag is already in each queue name). */
   QUEUE_PREFIX: Type.String({ minLength: 1, default: 'bull' }),
   /** An untouched cart expires after this; its version counter does not (SPEC C3). */

@@ -37,6 +37,11 @@ describe('who may see and change a cart (SPEC C6, A3)', () => {
       'AUTH_TOKEN_INVALID',
     ],
     [
+      'a kid naming no listed key (e.g. a retired one)',
+      async () => `Bearer ${await api.token('alice', { kid: 'retired-key' })}`,
+      'AUTH_TOKEN_INVALID',
+    ],
+    [
       'alg none',
       async () =>
         `Bearer ${new UnsecuredJWT({ role: 'admin' }).setSubject('alice').setIssuer('bookstore-auth').setAudience('bookstore').setExpirationTime('1h').encode()}`,

@@ -1,7 +1,8 @@
-import { type Cart, type CartCommit, type CartOperation, cartKeys, emptyCart } from '@bookstore/events'
-import { type RedisClient, runCartMutation, type ScriptArg } from '@bookstore/lua'
+import { bookCartsKey, type Cart, type CartCommit, type CartOperation, cartKeys } from '@bookstore/events'
+import { hydrateCart, type RedisClient, runCartMutation, type ScriptArg } from '@bookstore/lua'
 import type { BookLookup } from './book-lookup'
 import { cartRejectionError } from './cart-errors'
+import type { DurableCartReader } from './durable-carts'
 
 export interface CartSettings {
   cartTtlSeconds: number
@@ -14,6 +15,7 @@ export interface CartServiceDeps {
   redis: RedisClient
   findBook: BookLookup
   enqueuePersistence: (commit: CartCommit) => Promise<void>
+  readDurableCart: DurableCartReader
   settings: CartSettings
   now?: () => number
 }
@@ -78,42 +80,72 @@ export function createCartService(deps: CartServiceDeps) {
     }
   }
 
+  /**
+   * SPEC C5: the cart key is missing. Restores the durable copy from PostgreSQL (or starts the empty
+   * cart of a shopper who has none) atomically; a restored state with a version of its own (the
+   * counter was ahead of PostgreSQL) is persisted like a change.
+   */
+  async function hydrate(userId: string): Promise<string> {
+    const durable = await deps.readDurableCart(userId)
+    const result = await hydrateCart(deps.redis, userId, durable, settings.cartTtlSeconds)
+    if (result.outcome === 'restored' && result.version > (durable?.version ?? 0))
+      await deps.enqueuePersistence({ userId, version: result.version, committedAt: now() })
+    return result.cartJson
+  }
+
   return {
     async getCart(userId: string): Promise<Cart> {
-      const keys = cartKeys(userId)
-      const [cartJson, version] = await deps.redis.mget(keys.cart, keys.version)
-      if (cartJson) return JSON.parse(cartJson) as Cart
-      return emptyCart(userId, Number(version ?? 0))
+      const cartJson = (await deps.redis.get(cartKeys(userId).cart)) ?? (await hydrate(userId))
+      return JSON.parse(cartJson) as Cart
     },
 
     async mutate(userId: string, mutation: CartMutation, idempotencyKey?: string): Promise<MutationResult> {
-      const committedAt = now()
-      const result = await runCartMutation(
-        deps.redis,
-        mutation.op satisfies CartOperation,
-        {
-          userId,
-          now: committedAt,
-          cartTtlSeconds: settings.cartTtlSeconds,
-          idempotencyTtlSeconds: settings.idempotencyTtlSeconds,
-          idempotency: idempotencyKey
-            ? { key: idempotencyKey, fingerprint: fingerprintOf(mutation) }
-            : undefined,
-        },
-        await scriptArgs(mutation),
-      )
-      if (result.outcome === 'rejected') {
-        throw cartRejectionError(
-          result.reason,
-          result.detail,
-          'bookId' in mutation ? mutation.bookId : undefined,
-        )
+      // A missing cart is restored, then the mutation runs again (a second miss: it expired between).
+      for (let attempt = 1; ; attempt += 1) {
+        const result = await commitMutation(userId, mutation, idempotencyKey)
+        if (result) return result
+        if (attempt === 3) throw new Error(`the cart of ${userId} is still missing after hydration`)
+        await hydrate(userId)
       }
-      if (result.outcome === 'committed') {
-        await deps.enqueuePersistence({ userId, version: result.version, committedAt })
-      }
-      return { cartJson: result.cartJson, replayed: result.outcome === 'replayed' }
     },
+  }
+
+  /** One mutation script call; undefined when the cart must be hydrated first. */
+  async function commitMutation(
+    userId: string,
+    mutation: CartMutation,
+    idempotencyKey: string | undefined,
+  ): Promise<MutationResult | undefined> {
+    const committedAt = now()
+    // Catalog propagation finds carts through this index (SPEC B3-B5); written BEFORE the book
+    // is read and the line committed, so a cart holding the book is never missing from it.
+    if (mutation.op === 'add-item') await deps.redis.zadd(bookCartsKey(mutation.bookId), committedAt, userId)
+    const result = await runCartMutation(
+      deps.redis,
+      mutation.op satisfies CartOperation,
+      {
+        userId,
+        now: committedAt,
+        cartTtlSeconds: settings.cartTtlSeconds,
+        idempotencyTtlSeconds: settings.idempotencyTtlSeconds,
+        idempotency: idempotencyKey
+          ? { key: idempotencyKey, fingerprint: fingerprintOf(mutation) }
+          : undefined,
+      },
+      await scriptArgs(mutation),
+    )
+    if (result.outcome === 'needs-hydration') return undefined
+    if (result.outcome === 'rejected') {
+      throw cartRejectionError(
+        result.reason,
+        result.detail,
+        'bookId' in mutation ? mutation.bookId : undefined,
+      )
+    }
+    if (result.outcome === 'committed') {
+      await deps.enqueuePersistence({ userId, version: result.version, committedAt })
+    }
+    return { cartJson: result.cartJson, replayed: result.outcome === 'replayed' }
   }
 }
 export type CartService = ReturnType<typeof createCartService>

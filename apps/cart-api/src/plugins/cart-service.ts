@@ -19,10 +19,11 @@ export const cartServicePlugin = fp(
         redis: app.redis,
         findBook: createBookLookup(app.redis, { ttlMs: options.bookCacheTtlMs }),
         enqueuePersistence: (commit) => app.persistence.add(commit),
+        readDurableCart: app.durableCarts,
         settings: options.settings,
       }),
     )
     app.addReadinessCheck('redis', () => app.redis.ping())
   },
-  { name: 'cart-service', dependencies: ['redis', 'persistence-queue', 'health'] },
+  { name: 'cart-service', dependencies: ['redis', 'persistence-queue', 'durable-carts', 'health'] },
 )
