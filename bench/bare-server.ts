@@ -3,7 +3,7 @@
  * same arguments, nothing else (no auth, no schema, no read model, no queue, no hooks, no logger).
  * Started by bench/cart.ts in its own process with REDIS_URL and PORT.
  */
-import { loadCartScripts, runCartMutation } from '@bookstore/lua'
+import { hydrateCart, loadCartScripts, runCartMutation } from '@bookstore/lua'
 import Fastify from 'fastify'
 import { Redis } from 'ioredis'
 import { benchBook, benchCartSettings } from './bench-settings'
@@ -25,26 +25,34 @@ app.get('/health/ready', async () => ({ status: 'ok' }))
 
 app.post<{ Body: AddItemBody }>('/add-item', async (request, reply) => {
   const { userId, bookId, quantity = 1 } = request.body
-  const result = await runCartMutation(
-    redis,
-    'add-item',
-    {
-      userId,
-      now: Date.now(),
-      cartTtlSeconds: benchCartSettings.cartTtlSeconds,
-      idempotencyTtlSeconds: benchCartSettings.idempotencyTtlSeconds,
-    },
-    [
-      bookId,
-      quantity,
-      'active',
-      benchBook.title,
-      benchBook.priceCents,
-      benchBook.stock,
-      benchCartSettings.maxQuantityPerItem,
-      benchCartSettings.maxDistinctItems,
-    ],
-  )
+  const add = () =>
+    runCartMutation(
+      redis,
+      'add-item',
+      {
+        userId,
+        now: Date.now(),
+        cartTtlSeconds: benchCartSettings.cartTtlSeconds,
+        idempotencyTtlSeconds: benchCartSettings.idempotencyTtlSeconds,
+      },
+      [
+        bookId,
+        quantity,
+        'active',
+        benchBook.title,
+        benchBook.priceCents,
+        benchBook.stock,
+        benchCartSettings.maxQuantityPerItem,
+        benchCartSettings.maxDistinctItems,
+      ],
+    )
+  let result = await add()
+  // A user's first touch creates the empty cart first, as cart-api does without a database (SPEC C5).
+  if (result.outcome === 'needs-hydration') {
+    await hydrateCart(redis, userId, undefined, benchCartSettings.cartTtlSeconds)
+    result = await add()
+  }
+  if (result.outcome === 'needs-hydration') return reply.status(503).send({ code: 'CART_MISSING' })
   if (result.outcome === 'rejected')
     return reply.status(422).send({ code: result.reason, detail: result.detail })
   return reply.type('application/json; charset=utf-8').send(result.cartJson)

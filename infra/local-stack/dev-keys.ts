@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { localDir } from './paths'
 
 export const devKeysDir = join(localDir, 'dev-keys')
+/** auth-api signs with this in the local stack; generated on first start, never committed. */
+export const devPrivateKeyFile = join(devKeysDir, 'private.pem')
 
 export interface DevKeys {
   privateKey: KeyObject
@@ -15,12 +17,13 @@ const isAlreadyThere = (error: unknown) =>
   error instanceof Error && 'code' in error && error.code === 'EEXIST'
 
 /**
- * The Ed25519 pair the local stack verifies tokens with and dev-token signs them with. Generated on
+ * The Ed25519 pair auth-api and dev-token sign the local stack's tokens with, and every app
+ * verifies them with. Generated on
  * first use only, so tokens minted earlier stay valid across restarts of the stack.
  */
 export function ensureDevKeys(dir = devKeysDir): DevKeys {
   mkdirSync(dir, { recursive: true, mode: 0o700 })
-  const privateKeyFile = join(dir, 'private.pem')
+  const privateKeyFile = dir === devKeysDir ? devPrivateKeyFile : join(dir, 'private.pem')
   const publicKeyFile = join(dir, 'public.pem')
   if (!existsSync(privateKeyFile)) {
     const { privateKey } = generateKeyPairSync('ed25519')

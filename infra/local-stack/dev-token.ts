@@ -1,5 +1,7 @@
+import { createPublicKey } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { isValidId } from '@bookstore/events'
+import { keyIdOf } from '@bookstore/service-kit'
 import { SignJWT } from 'jose'
 import { ensureDevKeys } from './dev-keys'
 
@@ -37,11 +39,11 @@ const ttlSeconds = Number(ttl)
 if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds <= 0)
   fail(`--ttl must be a positive number of seconds: ${ttl}`)
 
-// The same claims auth-api will issue (SPEC A3), so the apps cannot tell a dev token from a real one.
+// The same claims and key id auth-api issues (SPEC A3), so the apps cannot tell a dev token from a real one.
 const { privateKey } = ensureDevKeys()
 const now = Math.floor(Date.now() / 1000)
 const token = await new SignJWT({ role })
-  .setProtectedHeader({ alg: 'EdDSA' })
+  .setProtectedHeader({ alg: 'EdDSA', kid: keyIdOf(createPublicKey(privateKey)) })
   .setSubject(sub)
   .setIssuer('bookstore-auth')
   .setAudience('bookstore')

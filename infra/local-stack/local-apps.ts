@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { devPrivateKeyFile } from './dev-keys'
 import { repoRoot } from './paths'
 import { type ServiceProcess, startServiceProcess } from './service-process'
 import { StackError } from './stack-error'
@@ -9,10 +10,21 @@ export interface LocalApp {
   /** The folder under apps/, also the prefix of its log lines. */
   name: string
   port: number
+  /** Settings only this app gets (e.g. auth-api's signing key: no other app should hold it). */
+  env?: Record<string, string>
 }
 
 /** Every app the local stack runs, started in this order: adding an app is one entry here. */
-export const localApps: LocalApp[] = [{ name: 'cart-api', port: 3001 }]
+export const localApps: LocalApp[] = [
+  { name: 'cart-api', port: 3001 },
+  // Writes every cart change into PostgreSQL (PGlite here: one statement at a time, so a small pool).
+  { name: 'persistence-worker', port: 3005, env: { DATABASE_POOL_SIZE: '2' } },
+  { name: 'realtime-gateway', port: 3002 },
+  { name: 'auth-api', port: 3003, env: { JWT_PRIVATE_KEY_FILE: devPrivateKeyFile } },
+  // Loads the sample catalog into an empty database and writes every book's read model on start.
+  { name: 'book-api', port: 3007, env: { SEED_CATALOG: 'true' } },
+  { name: 'catalog-worker', port: 3008 },
+]
 
 export const appUrl = (app: LocalApp) => `http://127.0.0.1:${app.port}`
 
@@ -31,9 +43,16 @@ export async function startApp(app: LocalApp, env: Record<string, string>): Prom
   const dir = join(repoRoot, 'apps', app.name)
   const entry = join(dir, 'dist', 'main.js')
   if (!existsSync(entry)) throw new StackError(`${entry} is missing: build it with pnpm build`)
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, PORT: String(app.port), HOST: '127.0.0.1' }
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...env,
+    ...app.env,
+    PORT: String(app.port),
+    HOST: '127.0.0.1',
+  }
   // A PEM in the environment would win over the dev key file and reject every dev token.
   delete childEnv.JWT_PUBLIC_KEY
+  delete childEnv.JWT_PRIVATE_KEY
   const service = startServiceProcess(app.name, process.execPath, [entry], { cwd: dir, env: childEnv })
   const readyUrl = `${appUrl(app)}/health/ready`
   const deadline = Date.now() + 30_000

@@ -6,7 +6,7 @@ import { startEmbeddedPostgres } from './embedded-postgres'
 import { appUrl, localApps, startApp } from './local-apps'
 import { startLocalRedis } from './local-redis'
 import { localDir } from './paths'
-import { seedBookIds, seedBooks } from './seed-books'
+import { sampleBookId } from './seed-books'
 import type { ServiceProcess } from './service-process'
 import { StackError } from './stack-error'
 
@@ -102,7 +102,6 @@ async function main() {
   // Every start: migrations are idempotent, and an external DATABASE_URL may be behind too.
   await migrateDatabase(database)
   say('migrations applied')
-  say(`seeded ${await seedBooks(redis)} books (${seedBookIds[0]} ... ${seedBookIds.at(-1)})`)
 
   const env = {
     REDIS_URL: redis,
@@ -127,10 +126,18 @@ async function main() {
     '',
     '  Get a token:  TOKEN=$(pnpm -s dev-token --sub alice)      (--role admin, --ttl 3600)',
   ]
+  const auth = localApps.find((app) => app.name === 'auth-api')
+  if (auth) {
+    lines.push(
+      `  Or sign up:   POST ${appUrl(auth)}/auth/register, then /auth/login: accessToken (README, auth-api)`,
+    )
+  }
+  const books = localApps.find((app) => app.name === 'book-api')
+  if (books) lines.push(`  Find books:   curl '${appUrl(books)}/books?q=dune&inStock=true'`)
   if (cart) {
     lines.push(
       `  Add a book:   curl -X POST ${appUrl(cart)}/cart/items -H "authorization: Bearer $TOKEN" \\`,
-      `                  -H 'content-type: application/json' -d '{"bookId":"${seedBookIds[0]}","quantity":2}'`,
+      `                  -H 'content-type: application/json' -d '{"bookId":"${sampleBookId}","quantity":2}'`,
     )
   }
   lines.push('  Stop:         Ctrl-C', '')

@@ -1,0 +1,375 @@
+/**
+ * `pnpm bench:realtime`: cart change to WebSocket delivery with thousands of sockets open (SPEC:
+ * p99 < 25 ms with 5,000 sockets; < 10 KB per idle socket).
+ *
+ * realtime-gateway and cart-api run from their builds, each in its own process; this process holds
+ * the sockets (BENCH_SOCKETS over BENCH_USERS users, several tabs each), and a driver process
+ * (bench/realtime-driver.ts) sends changes through cart-api over HTTP at BENCH_RATE changes/s,
+ * round-robin over the users, for BENCH_DURATION s.
+ * A change's latency runs from its commit (cart.updatedAt, set by cart-api) to its arrival at a
+ * socket, for every socket of the user; every delivery must arrive, in version order.
+ * Memory per socket: the gateway's RSS after a full garbage collection (asked over its inspector
+ * port) with the sockets open and idle for BENCH_IDLE s, minus the same after a warm-up batch of
+ * sockets came and went, over the number of sockets; also its JS heap share, and the RSS without
+ * the collection (lowest of one reading per idle second).
+ *
+ * Environment: BENCH_SOCKETS (5000), BENCH_USERS (1000), BENCH_RATE (500), BENCH_DURATION (10),
+ * BENCH_WARMUP (2, seconds of uncounted changes first), BENCH_IDLE (10), REDIS_URL. Needs a file limit above BENCH_SOCKETS + a few hundred (ulimit -n).
+ */
+import { spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { BEARER_PROTOCOL_PREFIX, queueNames, REALTIME_PATH, REALTIME_PROTOCOL } from '@bookstore/events'
+import { freePort, generateTestKeys, seedBook, signTestToken } from '@bookstore/test-kit'
+import { Queue } from 'bullmq'
+import { Redis } from 'ioredis'
+import { WebSocket } from 'ws'
+import { benchBook, cartApiSettingsEnv } from './bench-settings'
+import { cleanUp, onCleanUp, runBench } from './lib/cleanup'
+import { measureCpu } from './lib/cpu'
+import { intFromEnv } from './lib/env'
+import { quantile } from './lib/load'
+import { rootDir, startServer } from './lib/processes'
+import { chooseRedis, deleteKeys } from './lib/redis-target'
+
+const target = { p99Ms: 25, bytesPerIdleSocket: 10 * 1024 } as const
+
+const settings = {
+  sockets: intFromEnv('BENCH_SOCKETS', 5000),
+  users: intFromEnv('BENCH_USERS', 1000),
+  rate: intFromEnv('BENCH_RATE', 500),
+  durationSec: intFromEnv('BENCH_DURATION', 10),
+  /** Seconds of changes before the measured ones. */
+  warmupSec: intFromEnv('BENCH_WARMUP', 2),
+  /** Seconds the open sockets stay idle while the gateway's RSS is read. */
+  idleSec: intFromEnv('BENCH_IDLE', 10),
+}
+
+const runId = `bench-${randomUUID().slice(0, 8)}`
+const userId = (index: number) => `${runId}-user-${index}`
+const bookId = `${runId}-book`
+
+/** Resident memory of a process in bytes (Linux /proc). */
+const rssOf = (pid: number) =>
+  Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024
+
+interface MemoryReading {
+  rss: number
+  heapUsed: number
+  external: number
+}
+
+/**
+ * The gateway's memory right after a full garbage collection, asked over its inspector port (the
+ * bench starts it with --inspect): without the collection, RSS also counts garbage not yet
+ * collected, which made the per-socket figure swing by a few KB from run to run.
+ */
+async function memoryAfterGc(inspectorPort: number): Promise<MemoryReading> {
+  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)).json()) as Array<{
+    webSocketDebuggerUrl: string
+  }>
+  const inspector = new WebSocket(targets[0]?.webSocketDebuggerUrl ?? '')
+  await new Promise((resolve, reject) => {
+    inspector.once('open', resolve)
+    inspector.once('error', reject)
+  })
+  let nextId = 0
+  const call = (method: string, params: Record<string, unknown> = {}) =>
+    new Promise<{ result?: { value?: string } }>((resolve) => {
+      const id = ++nextId
+      const onMessage = (data: Buffer) => {
+        const message = JSON.parse(data.toString()) as {
+          id?: number
+          result: { result?: { value?: string } }
+        }
+        if (message.id !== id) return
+        inspector.off('message', onMessage)
+        resolve(message.result)
+      }
+      inspector.on('message', onMessage)
+      inspector.send(JSON.stringify({ id, method, params }))
+    })
+  await call('HeapProfiler.collectGarbage')
+  const answer = await call('Runtime.evaluate', {
+    expression: 'JSON.stringify(process.memoryUsage())',
+    returnByValue: true,
+  })
+  inspector.close()
+  return JSON.parse(answer.result?.value ?? '{}') as MemoryReading
+}
+
+/**
+ * The gateway's own view (its realtime_delivery_latency_seconds histogram, commit to hand-over to
+ * the sockets): the bucket bound under which 99% of the measured changes fell, in ms. Tells how
+ * much of the end-to-end tail is the gateway's and how much the clients' side of the box.
+ */
+async function gatewayP99BucketMs(
+  url: string,
+  countBefore: Map<string, number>,
+): Promise<number | undefined> {
+  const buckets = await histogramBuckets(url)
+  const measured = [...buckets].map(([le, count]) => [le, count - (countBefore.get(le) ?? 0)] as const)
+  const total = measured.find(([le]) => le === '+Inf')?.[1] ?? 0
+  const hit = measured.find(([, count]) => count >= total * 0.99)
+  return hit === undefined || hit[0] === '+Inf' ? undefined : Number(hit[0]) * 1000
+}
+
+async function histogramBuckets(url: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text()
+  const buckets = new Map<string, number>()
+  for (const match of text.matchAll(
+    /^realtime_delivery_latency_seconds_bucket\{le="([^"]+)"[^}]*\} (\d+)$/gm,
+  ))
+    buckets.set(match[1] as string, Number(match[2]))
+  return buckets
+}
+
+/** bench/realtime-driver.ts in its own process, driving changes when asked. */
+async function startDriver(setup: { cartApiUrl: string; tokens: string[]; bookId: string; rate: number }) {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', 'bench/realtime-driver.ts'],
+    {
+      cwd: rootDir,
+      stdio: ['ignore', 2, 2, 'ipc'],
+    },
+  )
+  onCleanUp('change driver', async () => {
+    if (child.connected) child.disconnect()
+  })
+  const answer = () =>
+    new Promise<{ ready?: boolean; seconds?: number; error?: string }>((resolve, reject) => {
+      child.once('message', resolve)
+      child.once('exit', (code) => reject(new Error(`the change driver exited (${code})`)))
+    })
+  const ready = answer()
+  child.send({ setup })
+  await ready
+  return {
+    async drive(count: number, firstUser: number): Promise<number> {
+      const done = answer()
+      child.send({ drive: { count, firstUser } })
+      const result = await done
+      if (result.error !== undefined) throw new Error(result.error)
+      return result.seconds ?? 0
+    },
+  }
+}
+
+interface Tab {
+  user: number
+  ws: WebSocket
+  lastVersion: number
+}
+
+async function main() {
+  const redisUrl = await chooseRedis()
+  const redis = new Redis(redisUrl, { connectionName: 'realtime-bench' })
+  onCleanUp('redis connection', () => redis.quit())
+  onCleanUp('bench keys', async () => {
+    const queue = new Queue(queueNames.cartPersistence, { connection: redis, prefix: runId })
+    await queue.obliterate({ force: true })
+    await queue.close()
+    let deleted = 0
+    for (const pattern of [`cart:{${runId}-*`, `book:${runId}-*`]) deleted += await deleteKeys(redis, pattern)
+    console.log(`cleaned up: persistence queue obliterated, ${deleted} keys deleted`)
+  })
+  console.log(
+    `bench realtime (${runId}): ${settings.sockets} sockets over ${settings.users} users, ` +
+      `${settings.rate} changes/s for ${settings.durationSec} s, redis ${redisUrl}`,
+  )
+
+  await seedBook(redis, {
+    bookId,
+    title: benchBook.title,
+    priceCents: benchBook.priceCents,
+    stock: benchBook.stock,
+  })
+  const keys = generateTestKeys()
+  const tokens = await Promise.all(
+    Array.from({ length: settings.users }, (_, index) =>
+      signTestToken(keys.privateKey, userId(index), { expiresIn: 3600 }),
+    ),
+  )
+  const common = {
+    REDIS_URL: redisUrl,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    JWT_PUBLIC_KEY: keys.publicKeyPem,
+  }
+  const inspectorPort = await freePort()
+  const gateway = await startServer(
+    'realtime-gateway',
+    [`--inspect=127.0.0.1:${inspectorPort}`, 'apps/realtime-gateway/dist/main.js'],
+    {
+      ...common,
+      MAX_SOCKETS_PER_USER: String(Math.ceil(settings.sockets / settings.users) + 1),
+    },
+  )
+  const cartApi = await startServer('cart-api', ['apps/cart-api/dist/main.js'], {
+    ...common,
+    QUEUE_PREFIX: runId,
+    ...cartApiSettingsEnv,
+  })
+  const wsUrl = `${gateway.url.replace('http', 'ws')}${REALTIME_PATH}`
+
+  // ---- Sockets: open them all, each waits for its snapshot.
+  const latencies: number[] = []
+  let outOfOrder = 0
+  const tabs: Tab[] = []
+  const open = (user: number) =>
+    new Promise<Tab>((resolve, reject) => {
+      const ws = new WebSocket(wsUrl, [REALTIME_PROTOCOL, `${BEARER_PROTOCOL_PREFIX}${tokens[user]}`])
+      const tab: Tab = { user, ws, lastVersion: -1 }
+      ws.once('error', reject)
+      ws.once('open', () => ws.send(JSON.stringify({ type: 'hello', lastVersion: null })))
+      ws.on('message', (data: Buffer) => {
+        const receivedAt = performance.timeOrigin + performance.now()
+        const message = JSON.parse(data.toString()) as {
+          type: string
+          version: number
+          cart?: { updatedAt: number }
+        }
+        if (message.type === 'cart.changed') {
+          if (message.version !== tab.lastVersion + 1) outOfOrder++
+          if (message.cart) latencies.push(receivedAt - message.cart.updatedAt)
+        } else if (tab.lastVersion === -1) resolve(tab)
+        tab.lastVersion = Math.max(tab.lastVersion, message.version)
+      })
+    })
+  // Warm-up: the first sockets also pay for code paths compiled and buffers pooled once per
+  // process; a batch opened and closed first keeps those out of the per-socket figure.
+  const warmUp = await Promise.all(Array.from({ length: 250 }, (_, i) => open(i % settings.users)))
+  for (const tab of warmUp) tab.ws.close()
+  await sleep(1000)
+  const before = await memoryAfterGc(inspectorPort)
+  const rssBefore = rssOf(gateway.pid)
+  const connectStarted = performance.now()
+  for (let first = 0; first < settings.sockets; first += 250) {
+    const batch = Array.from({ length: Math.min(250, settings.sockets - first) }, (_, i) =>
+      open((first + i) % settings.users),
+    )
+    tabs.push(...(await Promise.all(batch)))
+  }
+  const connectSec = (performance.now() - connectStarted) / 1000
+  onCleanUp('sockets', async () => {
+    for (const tab of tabs) tab.ws.terminate()
+  })
+  // ---- Changes: BENCH_RATE per second through cart-api, spread evenly, round-robin over users.
+  const tabsPerUser = new Map<number, number>()
+  for (const tab of tabs) tabsPerUser.set(tab.user, (tabsPerUser.get(tab.user) ?? 0) + 1)
+  const driver = await startDriver({ cartApiUrl: cartApi.url, tokens, bookId, rate: settings.rate })
+  let nextUser = 0
+  /** Drives `count` changes at BENCH_RATE; returns how many deliveries they owe and how long it took. */
+  const drive = async (count: number) => {
+    const firstUser = nextUser
+    nextUser += count
+    let owed = 0
+    for (let index = 0; index < count; index++)
+      owed += tabsPerUser.get((firstUser + index) % settings.users) ?? 0
+    return { owed, seconds: await driver.drive(count, firstUser % settings.users) }
+  }
+  const arrived = async (count: number) => {
+    const deadline = Date.now() + 10_000
+    while (latencies.length < count && Date.now() < deadline) await sleep(20)
+  }
+  // Warm-up changes (not counted): the first requests of cart-api and the gateway run cold code.
+  const warm = await drive(settings.rate * settings.warmupSec)
+  await arrived(warm.owed)
+  latencies.length = 0
+
+  const total = settings.rate * settings.durationSec
+  const bucketsBefore = await histogramBuckets(gateway.url)
+  const { result: run, cpu } = await measureCpu(redis, gateway.pid, () => drive(total))
+  const expected = run.owed
+  const driveSec = run.seconds
+  await arrived(expected)
+  const rssAfter = rssOf(gateway.pid)
+  const gatewayP99Ms = await gatewayP99BucketMs(gateway.url, bucketsBefore)
+  if (latencies.length !== expected) {
+    // What the gateway says about itself, to tell a lost subscription from lost sockets.
+    const text = await (await fetch(`${gateway.url}/metrics`)).text()
+    console.error(
+      text
+        .split('\n')
+        .filter((line) => /^realtime_(?!delivery)/.test(line))
+        .join('\n'),
+    )
+  }
+
+  const sorted = Float64Array.from(latencies).sort()
+  const round = (value: number) => Math.round(value * 100) / 100
+  const figures = {
+    p50Ms: quantile(sorted, 0.5),
+    p99Ms: quantile(sorted, 0.99),
+    maxMs: round(sorted.at(-1) ?? 0),
+    deliveries: latencies.length,
+    expected,
+    outOfOrder,
+    /** The gateway's histogram: 99% of changes were handed to their sockets within this (bucket bound). */
+    gatewayP99BucketMs: gatewayP99Ms ?? null,
+  }
+  console.log(
+    `${total} changes in ${driveSec.toFixed(1)} s -> ${figures.deliveries}/${expected} deliveries, ` +
+      `latency p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, max ${figures.maxMs} ms, ${outOfOrder} out of order; ` +
+      `gateway p99 (commit to hand-over) <= ${gatewayP99Ms ?? '?'} ms; ` +
+      `gateway RSS after ${(rssAfter / 2 ** 20).toFixed(1)} MB; cpu: gateway ${cpu.server ?? '?'}%, redis ${cpu.redis}%, ` +
+      `socket holder (this process) ${cpu.loadGenerator}%`,
+  )
+  // ---- Memory, once the changes are over and the sockets idle (a forced collection before the
+  // measured changes would shrink the heap and add collections to them). RSS includes garbage not
+  // yet collected: hence the reading after a full collection, and the lowest of one per second.
+  const idleReadings: number[] = []
+  for (let second = 0; second < settings.idleSec; second++) {
+    await sleep(1000)
+    idleReadings.push(rssOf(gateway.pid))
+  }
+  const rssIdle = Math.min(...idleReadings)
+  const idle = await memoryAfterGc(inspectorPort)
+  const perSocket = (bytes: number) => Math.round(bytes / settings.sockets)
+  const bytesPerSocket = perSocket(idle.rss - before.rss)
+  const memory = {
+    bytesPerIdleSocket: bytesPerSocket,
+    heapBytesPerIdleSocket: perSocket(idle.heapUsed + idle.external - before.heapUsed - before.external),
+    rssBytesPerIdleSocketBeforeGc: perSocket(rssIdle - rssBefore),
+  }
+  console.log(
+    `${settings.sockets} sockets (opened in ${connectSec.toFixed(1)} s) idle; gateway after GC: RSS ` +
+      `${(before.rss / 2 ** 20).toFixed(1)} MB -> ${(idle.rss / 2 ** 20).toFixed(1)} MB idle, ${bytesPerSocket} bytes ` +
+      `per socket (JS heap + external ${memory.heapBytesPerIdleSocket}; RSS without GC ${memory.rssBytesPerIdleSocketBeforeGc})`,
+  )
+
+  await gateway.stop()
+  await cartApi.stop()
+  await cleanUp()
+  if (figures.deliveries !== expected || outOfOrder > 0)
+    throw new Error(`deliveries missing or out of order: ${JSON.stringify(figures)}`)
+  const verdict = (ok: boolean) => (ok ? 'meets' : 'MISSES')
+  console.log(
+    `p99 ${figures.p99Ms} ms (${verdict(figures.p99Ms < target.p99Ms)} target < ${target.p99Ms} ms); ` +
+      `${bytesPerSocket} bytes per idle socket (${verdict(bytesPerSocket < target.bytesPerIdleSocket)} target < ${target.bytesPerIdleSocket})`,
+  )
+  console.log(
+    JSON.stringify({
+      bench: 'realtime',
+      sockets: settings.sockets,
+      users: settings.users,
+      changes: total,
+      changesPerSec: Math.round(total / driveSec),
+      cpu,
+      latency: figures,
+      gateway: {
+        ...memory,
+        rssBeforeMb: round(before.rss / 2 ** 20),
+        rssIdleMb: round(idle.rss / 2 ** 20),
+        rssAfterMb: round(rssAfter / 2 ** 20),
+      },
+      connectSec: round(connectSec),
+      target,
+      settings,
+    }),
+  )
+}
+
+await runBench(main)
