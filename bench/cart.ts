@@ -17,17 +17,15 @@
  * BENCH_CPU_PROF=<dir> to write V8 CPU profiles of each server into <dir>/<server name>.
  */
 import { randomUUID } from 'node:crypto'
-import { queueNames } from '@bookstore/events'
 import { generateTestKeys, seedBook, signTestToken } from '@bookstore/test-kit'
 import type autocannon from 'autocannon'
-import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { benchBook, cartApiSettingsEnv } from './bench-settings'
 import { cleanUp, onCleanUp, runBench } from './lib/cleanup'
 import { intFromEnv } from './lib/env'
 import { describeRun, median, type RunFigures, runFailure, runLoad } from './lib/load'
 import { type Server, startServer } from './lib/processes'
-import { chooseRedis, deleteKeys } from './lib/redis-target'
+import { chooseRedis, cleanUpRunKeys } from './lib/redis-target'
 
 const target = { ratio: 0.7, halfLoadP99Ms: 10 } as const
 
@@ -144,16 +142,7 @@ async function main() {
   const redisUrl = await chooseRedis()
   const redis = new Redis(redisUrl, { connectionName: 'cart-bench' })
   onCleanUp('redis connection', () => redis.quit())
-  onCleanUp('bench keys', async () => {
-    const queue = new Queue(queueNames.cartPersistence, { connection: redis, prefix: runId })
-    await queue.obliterate({ force: true })
-    await queue.close()
-    let deleted = 0
-    for (const pattern of [`cart:{${runId}-*`, `book:${runId}-*`, `${runId}:*`]) {
-      deleted += await deleteKeys(redis, pattern)
-    }
-    console.log(`cleaned up: persistence queue obliterated, ${deleted} keys deleted`)
-  })
+  cleanUpRunKeys(redis, runId)
 
   console.log(
     `bench cart (${runId}): ${settings.connections} connections, pipelining 1, ${settings.warmupSec} s warm-up + ` +

@@ -18,15 +18,13 @@
  */
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { queueNames } from '@bookstore/events'
 import { createTestDatabase, generateTestKeys, seedBook, signTestToken } from '@bookstore/test-kit'
-import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import pg from 'pg'
 import { cleanUp, onCleanUp, runBench } from './lib/cleanup'
 import { intFromEnv } from './lib/env'
 import { startServer } from './lib/processes'
-import { chooseRedis, deleteKeys } from './lib/redis-target'
+import { chooseRedis, cleanUpRunKeys } from './lib/redis-target'
 
 const target = { lagP99Ms: 1000, hotWritesPerMutation: 1 } as const
 
@@ -100,17 +98,7 @@ async function main() {
   const redisUrl = await chooseRedis()
   const redis = new Redis(redisUrl, { connectionName: 'persist-bench' })
   onCleanUp('redis connection', () => redis.quit())
-  onCleanUp('bench keys', async () => {
-    for (const name of [queueNames.cartPersistence, queueNames.cartPersistenceDeadLetter]) {
-      const queue = new Queue(name, { connection: redis, prefix: runId })
-      await queue.obliterate({ force: true })
-      await queue.close()
-    }
-    let deleted = 0
-    for (const pattern of [`cart:{${runId}-*`, `book:${runId}-*`, `${runId}:*`, `book-carts:*${runId}*`])
-      deleted += await deleteKeys(redis, pattern)
-    console.log(`cleaned up: queues obliterated, ${deleted} keys deleted`)
-  })
+  cleanUpRunKeys(redis, runId)
   const database = await createTestDatabase()
   onCleanUp('bench database', () => database.drop())
 

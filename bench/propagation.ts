@@ -22,7 +22,7 @@ import { Redis } from 'ioredis'
 import { cleanUp, onCleanUp, runBench } from './lib/cleanup'
 import { intFromEnv } from './lib/env'
 import { startServer } from './lib/processes'
-import { chooseRedis, deleteKeys } from './lib/redis-target'
+import { chooseRedis, cleanUpRunKeys } from './lib/redis-target'
 
 const settings = {
   carts: intFromEnv('BENCH_CARTS', 10_000),
@@ -79,10 +79,7 @@ async function main() {
   const redisUrl = await chooseRedis()
   const redis = new Redis(redisUrl)
   onCleanUp('redis connection', async () => redis.disconnect())
-  onCleanUp('bench keys', async () => {
-    await deleteKeys(redis, `*${runId}*`)
-    await deleteKeys(redis, `${runId}:*`)
-  })
+  cleanUpRunKeys(redis, runId)
   const database = await createTestDatabase()
   onCleanUp('bench database', () => database.drop())
   await migrateDatabase(database.url)

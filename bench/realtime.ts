@@ -20,9 +20,8 @@ import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { BEARER_PROTOCOL_PREFIX, queueNames, REALTIME_PATH, REALTIME_PROTOCOL } from '@bookstore/events'
+import { BEARER_PROTOCOL_PREFIX, REALTIME_PATH, REALTIME_PROTOCOL } from '@bookstore/events'
 import { freePort, generateTestKeys, seedBook, signTestToken } from '@bookstore/test-kit'
-import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { WebSocket } from 'ws'
 import { benchBook, cartApiSettingsEnv } from './bench-settings'
@@ -31,7 +30,7 @@ import { measureCpu } from './lib/cpu'
 import { intFromEnv } from './lib/env'
 import { quantile } from './lib/load'
 import { rootDir, startServer } from './lib/processes'
-import { chooseRedis, deleteKeys } from './lib/redis-target'
+import { chooseRedis, cleanUpRunKeys } from './lib/redis-target'
 
 const target = { p99Ms: 25, bytesPerIdleSocket: 10 * 1024 } as const
 
@@ -167,14 +166,7 @@ async function main() {
   const redisUrl = await chooseRedis()
   const redis = new Redis(redisUrl, { connectionName: 'realtime-bench' })
   onCleanUp('redis connection', () => redis.quit())
-  onCleanUp('bench keys', async () => {
-    const queue = new Queue(queueNames.cartPersistence, { connection: redis, prefix: runId })
-    await queue.obliterate({ force: true })
-    await queue.close()
-    let deleted = 0
-    for (const pattern of [`cart:{${runId}-*`, `book:${runId}-*`]) deleted += await deleteKeys(redis, pattern)
-    console.log(`cleaned up: persistence queue obliterated, ${deleted} keys deleted`)
-  })
+  cleanUpRunKeys(redis, runId)
   console.log(
     `bench realtime (${runId}): ${settings.sockets} sockets over ${settings.users} users, ` +
       `${settings.rate} changes/s for ${settings.durationSec} s, redis ${redisUrl}`,

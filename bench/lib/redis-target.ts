@@ -31,3 +31,15 @@ export async function deleteKeys(redis: Redis, pattern: string): Promise<number>
   } while (cursor !== '0')
   return deleted
 }
+
+/**
+ * At clean-up, deletes everything a benchmark run wrote: every key of the run carries its run id
+ * (user and book ids, queue prefix, book -> carts index), so one pattern finds carts, books,
+ * indexes and BullMQ queues alike.
+ */
+export function cleanUpRunKeys(redis: Redis, runId: string): void {
+  onCleanUp('bench keys', async () => {
+    const deleted = await deleteKeys(redis, `*${runId}*`)
+    console.log(`cleaned up: ${deleted} keys deleted`)
+  })
+}

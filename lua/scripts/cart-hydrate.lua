@@ -12,7 +12,8 @@
   ARGV[1] userId
   ARGV[2] cart TTL in seconds
   ARGV[3] durable version (0 when PostgreSQL holds no cart)
-  ARGV[4] durable items: JSON array of { bookId, title, unitPriceCents, quantity, addedAt }
+  ARGV[4] durable items: JSON array of cart lines without lineTotalCents (computed here); any
+          other field (catalog flags, bookVersion) is kept as it is
   ARGV[5] durable updatedAt (epoch ms), '' when none
 
   Returns { code, cart JSON, version }:

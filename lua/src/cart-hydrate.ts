@@ -1,4 +1,4 @@
-import { cartKeys } from '@bookstore/events'
+import { type CartItem, cartKeys } from '@bookstore/events'
 import { type RedisClient, RedisScript } from './redis-script'
 
 export const cartHydrateScript = RedisScript.fromFile('cart-hydrate.lua', 2)
@@ -7,7 +7,8 @@ export const cartHydrateScript = RedisScript.fromFile('cart-hydrate.lua', 2)
 export interface DurableCart {
   version: number
   updatedAt: number | null
-  items: Array<{ bookId: string; title: string; unitPriceCents: number; quantity: number; addedAt: number }>
+  /** The lines with every field but the derived line total, which the script computes. */
+  items: Array<Omit<CartItem, 'lineTotalCents'>>
 }
 
 export type HydrateResult =

@@ -1,14 +1,21 @@
 import { cartScripts } from '@bookstore/lua'
-import { startPrivateRedis } from '@bookstore/test-kit'
+import { type PrivateRedis, startPrivateRedis } from '@bookstore/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { asCart, startCartApi, type TestCartApi } from './harness'
 
 describe('scripts survive SCRIPT FLUSH and a Redis restart', () => {
+  // SCRIPT FLUSH empties the cache of every client of that server: a private one, so tests running
+  // beside this one on the shared Redis never see a NOSCRIPT they did not cause.
+  let redis: PrivateRedis
   let api: TestCartApi
   beforeAll(async () => {
-    api = await startCartApi()
+    redis = await startPrivateRedis()
+    api = await startCartApi({ REDIS_URL: redis.url })
   })
-  afterAll(() => api.close())
+  afterAll(async () => {
+    await api.close()
+    await redis.stop()
+  })
 
   it('runs the next cart call after SCRIPT FLUSH (NOSCRIPT fallback)', async () => {
     const { auth } = await api.shopper()

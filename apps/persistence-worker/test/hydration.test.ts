@@ -1,4 +1,5 @@
-import { cartKeys } from '@bookstore/events'
+import { bookCartsKey, cartKeys, cartPersistenceJobNames } from '@bookstore/events'
+import { loadCatalogScripts, propagateToCart } from '@bookstore/lua'
 import { startPrivateRedis } from '@bookstore/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { durableCart, startStack, type TestDatabase, type TestStack, testDatabase } from './harness'
@@ -76,6 +77,48 @@ describe('versions after Redis loses everything (SPEC C3)', () => {
       expect(await getCart(stack, auth)).toMatchObject({ version: 3, itemCount: 3 })
       expect((await stack.addItem(auth, book.bookId)).json()).toMatchObject({ version: 4, itemCount: 4 })
       await stack.expectConverged([userId])
+    } finally {
+      await stack.close()
+      await redis.stop()
+    }
+  })
+  it('keeps the catalog flags of a line and puts its book back into the book -> carts index', {
+    timeout: 60_000,
+  }, async () => {
+    const redis = await startPrivateRedis()
+    const stack = await startStack(database, { redisUrl: redis.url })
+    try {
+      const { userId, auth } = await stack.shopper()
+      const book = await stack.seedBook({ priceCents: 1_000 })
+      await stack.addItem(auth, book.bookId, 3)
+      // What catalog-worker does when the price drops and only 2 copies are left (SPEC B3, B5).
+      await loadCatalogScripts(stack.redis)
+      const changed = await propagateToCart(
+        stack.redis,
+        userId,
+        {
+          bookId: book.bookId,
+          op: 'book-updated',
+          state: { status: 'active', title: book.title, priceCents: 800, stock: 2 },
+          bookVersion: 7,
+        },
+        { now: Date.now(), cartTtlSeconds: 3600 },
+      )
+      expect(changed.outcome).toBe('committed')
+      await stack.queue.add(cartPersistenceJobNames.sync, { userIds: [userId], reason: 'test' })
+      await stack.expectConverged([userId])
+      const before = await getCart(stack, auth)
+      expect(before.items[0]).toMatchObject({
+        unitPriceCents: 800,
+        previousUnitPriceCents: 1_000,
+        availableStock: 2,
+        bookVersion: 7,
+      })
+
+      await stack.redis.flushall() // a private redis-server: nobody else's keys
+      await stack.seedBook(book)
+      expect(await getCart(stack, auth)).toEqual(before)
+      expect(await stack.redis.zscore(bookCartsKey(book.bookId), userId)).not.toBeNull()
     } finally {
       await stack.close()
       await redis.stop()

@@ -1,4 +1,4 @@
-import { bigint, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
+import { bigint, boolean, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
 
 /**
  * The durable copy of each cart (SPEC P1-P3). Redis is the primary store; a row here is written
@@ -30,6 +30,12 @@ export const cartItems = pgTable(
     unitPriceCents: integer('unit_price_cents').notNull(),
     quantity: integer('quantity').notNull(),
     addedAt: timestamp('added_at', { withTimezone: true }).notNull(),
+    // What catalog propagation set on the line (SPEC B3-B5); kept so a restored cart (C5) still
+    // shows "was X, now Y" and still refuses flagged lines at checkout. Null: not set.
+    previousUnitPriceCents: integer('previous_unit_price_cents'),
+    outOfStock: boolean('out_of_stock'),
+    availableStock: integer('available_stock'),
+    bookVersion: integer('book_version'),
   },
   (table) => [
     primaryKey({ columns: [table.userId, table.bookId] }),

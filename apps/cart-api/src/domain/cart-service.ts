@@ -87,6 +87,12 @@ export function createCartService(deps: CartServiceDeps) {
    */
   async function hydrate(userId: string): Promise<string> {
     const durable = await deps.readDurableCart(userId)
+    // The book -> carts index may have been lost with the cart (a Redis restart): re-register the
+    // restored lines first, so later catalog changes reach them (SPEC B3-B5).
+    const restoredAt = now()
+    await Promise.all(
+      (durable?.items ?? []).map((item) => deps.redis.zadd(bookCartsKey(item.bookId), restoredAt, userId)),
+    )
     const result = await hydrateCart(deps.redis, userId, durable, settings.cartTtlSeconds)
     if (result.outcome === 'restored' && result.version > (durable?.version ?? 0))
       await deps.enqueuePersistence({ userId, version: result.version, committedAt: now() })

@@ -30,6 +30,12 @@ export function createDurableCartReader(db: Database): DurableCartReader {
           unitPriceCents: item.unitPriceCents,
           quantity: item.quantity,
           addedAt: item.addedAt.getTime(),
+          ...(item.previousUnitPriceCents !== null && {
+            previousUnitPriceCents: item.previousUnitPriceCents,
+          }),
+          ...(item.outOfStock !== null && { outOfStock: item.outOfStock }),
+          ...(item.availableStock !== null && { availableStock: item.availableStock }),
+          ...(item.bookVersion !== null && { bookVersion: item.bookVersion }),
         })),
       }
     } catch (error) {

@@ -98,6 +98,10 @@ export async function applyCarts(
             unitPriceCents: sql`excluded.unit_price_cents`,
             quantity: sql`excluded.quantity`,
             addedAt: sql`excluded.added_at`,
+            previousUnitPriceCents: sql`excluded.previous_unit_price_cents`,
+            outOfStock: sql`excluded.out_of_stock`,
+            availableStock: sql`excluded.available_stock`,
+            bookVersion: sql`excluded.book_version`,
           },
         })
     }

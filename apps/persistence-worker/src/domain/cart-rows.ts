@@ -17,12 +17,16 @@ export interface CartItemRow {
   unitPriceCents: number
   quantity: number
   addedAt: Date
+  previousUnitPriceCents: number | null
+  outOfStock: boolean | null
+  availableStock: number | null
+  bookVersion: number | null
 }
 
 /**
- * The one place that maps a cart (as Redis holds it) to database rows. A new item field (a previous
- * price, availability flags) becomes a column in packages/db, a line in `itemRow` and a comparison
- * in `sameItemRow`.
+ * The one place that maps a cart (as Redis holds it) to database rows. A new item field becomes a
+ * column in packages/db, a line in `itemRow`, a comparison in `sameItemRow`, a line in the upsert
+ * of apply-carts.ts and a line in cart-api's durable-carts.ts (the way back, for hydration).
  */
 export function cartToRows(cart: Cart): { cart: CartRow; items: CartItemRow[] } {
   const itemRow = (item: CartItem): CartItemRow => ({
@@ -32,6 +36,10 @@ export function cartToRows(cart: Cart): { cart: CartRow; items: CartItemRow[] } 
     unitPriceCents: item.unitPriceCents,
     quantity: item.quantity,
     addedAt: new Date(item.addedAt),
+    previousUnitPriceCents: item.previousUnitPriceCents ?? null,
+    outOfStock: item.outOfStock ?? null,
+    availableStock: item.availableStock ?? null,
+    bookVersion: item.bookVersion ?? null,
   })
   return {
     cart: {
@@ -50,4 +58,8 @@ export const sameItemRow = (stored: CartItemRow, wanted: CartItemRow): boolean =
   stored.title === wanted.title &&
   stored.unitPriceCents === wanted.unitPriceCents &&
   stored.quantity === wanted.quantity &&
-  stored.addedAt.getTime() === wanted.addedAt.getTime()
+  stored.addedAt.getTime() === wanted.addedAt.getTime() &&
+  stored.previousUnitPriceCents === wanted.previousUnitPriceCents &&
+  stored.outOfStock === wanted.outOfStock &&
+  stored.availableStock === wanted.availableStock &&
+  stored.bookVersion === wanted.bookVersion
