@@ -1,16 +1,16 @@
 import type { KeyObject } from 'node:crypto'
 import {
   authPlugin,
-  createTokenVerifier,
+  databasePlugin,
   readPublicKeys,
   redisPlugin,
   servicePlugin,
+  tokenVerifierFromConfig,
 } from '@bookstore/service-kit'
 import type { FastifyInstance } from 'fastify'
 import type { AuthApiConfig } from './config'
 import { readSigningKey } from './domain/access-tokens'
 import { authServicePlugin } from './plugins/auth-service'
-import { databasePlugin } from './plugins/database'
 import { authRoutes } from './routes/auth-routes'
 
 const listsKeys = (config: AuthApiConfig) =>
@@ -30,14 +30,12 @@ export async function authApi(app: FastifyInstance, options: { config: AuthApiCo
     description: 'Accounts, log-in, rotating refresh tokens; access tokens other apps verify locally.',
   })
   await app.register(redisPlugin, { url: config.REDIS_URL, connectionName: 'auth-api' })
-  await app.register(databasePlugin, { url: config.DATABASE_URL, max: config.DATABASE_POOL_MAX })
-  await app.register(authPlugin, {
-    verify: createTokenVerifier({
-      publicKey: publicKeys,
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-    }),
+  await app.register(databasePlugin, {
+    url: config.DATABASE_URL,
+    poolSize: config.DATABASE_POOL_SIZE,
+    applicationName: 'auth-api',
   })
+  await app.register(authPlugin, { verify: tokenVerifierFromConfig(config, publicKeys) })
   // Tier 2: application services.
   await app.register(authServicePlugin, { config, signingKey })
   // Tier 3: routes.

@@ -18,7 +18,7 @@ export const AuthApiConfig = Type.Object({
   TRUST_PROXY: Type.Optional(Type.String({ minLength: 1 })),
   DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://' }),
   /** Small by default: the local stack's PGlite serves one connection at a time. */
-  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
   /** The Ed25519 (or P-256) private key access tokens are signed with: PEM inline or in a file. */
   JWT_PRIVATE_KEY: Type.Optional(Type.String({ minLength: 1 })),
   JWT_PRIVATE_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),

@@ -55,7 +55,7 @@ export async function startAuthApi(databaseUrl: string, env: Record<string, stri
     DATABASE_URL: databaseUrl,
     JWT_PRIVATE_KEY: keys.privatePem,
     LOG_LEVEL: 'silent',
-    DATABASE_POOL_MAX: '2',
+    DATABASE_POOL_SIZE: '2',
     // Every instance has its own client address (uniqueIp), so only the rate-limit tests need limits.
     RATE_LIMIT_LOGIN_PER_IP: '1000',
     RATE_LIMIT_REGISTER_PER_IP: '1000',

@@ -1,14 +1,13 @@
 import {
   authPlugin,
-  createTokenVerifier,
-  readPublicKey,
+  databasePlugin,
   redisPlugin,
   servicePlugin,
+  tokenVerifierFromConfig,
 } from '@bookstore/service-kit'
 import type { FastifyInstance } from 'fastify'
 import type { BookApiConfig } from './config'
 import { catalogPlugin } from './plugins/catalog'
-import { databasePlugin } from './plugins/database'
 import { adminBookRoutes } from './routes/admin-book-routes'
 import { bookRoutes } from './routes/book-routes'
 
@@ -21,14 +20,12 @@ export async function bookApi(app: FastifyInstance, options: { config: BookApiCo
     description: 'The catalog: books in PostgreSQL, their read model in Redis, changes as catalog events.',
   })
   await app.register(redisPlugin, { url: config.REDIS_URL, connectionName: 'book-api' })
-  await app.register(databasePlugin, { url: config.DATABASE_URL, max: config.DATABASE_POOL_MAX })
-  await app.register(authPlugin, {
-    verify: createTokenVerifier({
-      publicKey: readPublicKey(config),
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-    }),
+  await app.register(databasePlugin, {
+    url: config.DATABASE_URL,
+    poolSize: config.DATABASE_POOL_SIZE,
+    applicationName: 'book-api',
   })
+  await app.register(authPlugin, { verify: tokenVerifierFromConfig(config) })
   // Tier 2: application services.
   await app.register(catalogPlugin, {
     queuePrefix: config.QUEUE_PREFIX,

@@ -7,7 +7,7 @@ export const BookApiConfig = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3007 }),
   DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://' }),
   /** Small by default: the local stack's PGlite serves one statement at a time. */
-  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
   /** Prefix of BullMQ keys (a hash tag is already in each queue name). */
   QUEUE_PREFIX: Type.String({ minLength: 1, default: 'bull' }),
   /**

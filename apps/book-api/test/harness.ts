@@ -42,7 +42,7 @@ export async function startBookApi(databaseUrl: string, options: BookApiOptions 
   const config = loadBookApiConfig({
     REDIS_URL: redisUrl(),
     DATABASE_URL: databaseUrl,
-    DATABASE_POOL_MAX: '3',
+    DATABASE_POOL_SIZE: '3',
     JWT_PUBLIC_KEY: keys.publicKeyPem,
     LOG_LEVEL: 'silent',
     QUEUE_PREFIX: queuePrefix,
@@ -101,13 +101,4 @@ export async function startBookApi(databaseUrl: string, options: BookApiOptions 
 }
 export type TestBookApi = Awaited<ReturnType<typeof startBookApi>>
 
-/** Polls until `check` returns a value (not undefined/false), or fails after the deadline. */
-export async function waitFor<T>(check: () => Promise<T | undefined | false>, what: string, ms = 15_000) {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await check()
-    if (value !== undefined && value !== false) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
+export { waitFor } from '@bookstore/test-kit'

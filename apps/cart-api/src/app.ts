@@ -1,10 +1,4 @@
-import {
-  authPlugin,
-  createTokenVerifier,
-  readPublicKey,
-  redisPlugin,
-  servicePlugin,
-} from '@bookstore/service-kit'
+import { authPlugin, redisPlugin, servicePlugin, tokenVerifierFromConfig } from '@bookstore/service-kit'
 import type { FastifyInstance } from 'fastify'
 import type { CartApiConfig } from './config'
 import { cartServicePlugin } from './plugins/cart-service'
@@ -22,13 +16,7 @@ export async function cartApi(app: FastifyInstance, options: { config: CartApiCo
     description: 'Shopping carts: Redis is the primary store, every change one atomic Lua script.',
   })
   await app.register(redisPlugin, { url: config.REDIS_URL, connectionName: 'cart-api' })
-  await app.register(authPlugin, {
-    verify: createTokenVerifier({
-      publicKey: readPublicKey(config),
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-    }),
-  })
+  await app.register(authPlugin, { verify: tokenVerifierFromConfig(config) })
   // Tier 2: application services.
   await app.register(persistenceQueuePlugin, {
     prefix: config.QUEUE_PREFIX,

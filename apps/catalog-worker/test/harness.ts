@@ -23,7 +23,7 @@ export async function startStack(options: { resweepDelayMs?: number } = {}) {
   const bookApiEnv = {
     ...common,
     DATABASE_URL: database.url,
-    DATABASE_POOL_MAX: '3',
+    DATABASE_POOL_SIZE: '3',
     JWT_PUBLIC_KEY: keys.publicKeyPem,
     OUTBOX_POLL_MS: '100',
   }
@@ -131,16 +131,7 @@ export async function startStack(options: { resweepDelayMs?: number } = {}) {
 }
 export type TestStack = Awaited<ReturnType<typeof startStack>>
 
-/** Polls until `check` returns a value (not undefined/false), or fails after the deadline. */
-export async function waitFor<T>(check: () => Promise<T | undefined | false>, what: string, ms = 20_000) {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await check()
-    if (value !== undefined && value !== false) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
+export { waitFor } from '@bookstore/test-kit'
 
 /** A sharded Pub/Sub subscriber on one shopper's cart channel, as the realtime gateway listens. */
 export async function listenToCart(userId: string) {

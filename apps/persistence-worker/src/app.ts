@@ -1,7 +1,6 @@
-import { authPlugin, createTokenVerifier, readPublicKey, servicePlugin } from '@bookstore/service-kit'
+import { authPlugin, databasePlugin, servicePlugin, tokenVerifierFromConfig } from '@bookstore/service-kit'
 import type { FastifyInstance } from 'fastify'
 import type { PersistenceWorkerConfig } from './config'
-import { databasePlugin } from './plugins/database'
 import { persistenceWorkerPlugin } from './plugins/persistence-worker'
 import { deadLetterRoutes } from './routes/dead-letter-routes'
 
@@ -14,14 +13,13 @@ export async function persistenceWorker(app: FastifyInstance, options: { config:
     description:
       'Writes every cart change from Redis to PostgreSQL, in version order; dead-letter queue admin.',
   })
-  await app.register(authPlugin, {
-    verify: createTokenVerifier({
-      publicKey: readPublicKey(config),
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-    }),
+  await app.register(authPlugin, { verify: tokenVerifierFromConfig(config) })
+  await app.register(databasePlugin, {
+    url: config.DATABASE_URL,
+    poolSize: config.DATABASE_POOL_SIZE,
+    applicationName: 'persistence-worker',
+    migrate: true,
   })
-  await app.register(databasePlugin, { url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE })
   // Tier 2: the worker.
   await app.register(persistenceWorkerPlugin, {
     redisUrl: config.REDIS_URL,

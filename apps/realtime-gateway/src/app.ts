@@ -1,11 +1,5 @@
 import { REALTIME_PROTOCOL } from '@bookstore/events'
-import {
-  authPlugin,
-  createTokenVerifier,
-  readPublicKey,
-  redisPlugin,
-  servicePlugin,
-} from '@bookstore/service-kit'
+import { authPlugin, redisPlugin, servicePlugin, tokenVerifierFromConfig } from '@bookstore/service-kit'
 import websocket from '@fastify/websocket'
 import type { FastifyInstance } from 'fastify'
 import { allowedOrigins, type RealtimeGatewayConfig } from './config'
@@ -19,11 +13,7 @@ const MAX_CLIENT_MESSAGE_BYTES = 4096
 /** realtime-gateway as a plugin: tests register it exactly as main.ts does. */
 export async function realtimeGateway(app: FastifyInstance, options: { config: RealtimeGatewayConfig }) {
   const { config } = options
-  const verify = createTokenVerifier({
-    publicKey: readPublicKey(config),
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-  })
+  const verify = tokenVerifierFromConfig(config)
   // Tier 1: the service kit and external clients.
   await app.register(servicePlugin, {
     serviceName: 'realtime-gateway',

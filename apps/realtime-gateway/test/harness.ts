@@ -26,14 +26,7 @@ const listen = async (app: FastifyInstance) => {
   return (app.server.address() as AddressInfo).port
 }
 
-/** Polls `condition` until it holds (no sleep-and-assert: a loaded machine only makes it slower). */
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
+export { waitFor } from '@bookstore/test-kit'
 
 /**
  * Gateways and cart-apis on real ports, sharing one signing key and the test Redis, as separate

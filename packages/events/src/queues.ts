@@ -71,3 +71,15 @@ export const DeadLetterJob = Type.Object({
   }),
 })
 export type DeadLetterJob = Static<typeof DeadLetterJob>
+
+/**
+ * The job options of every producer: `attempts` tries with exponential backoff from `backoffMs`;
+ * a failed job is kept a week to be looked at. `keepCompletedSeconds`: keep done jobs that long
+ * (their ids then deduplicate re-adds, as the catalog events' do), else drop them at once.
+ */
+export const retryingJobOptions = (attempts: number, backoffMs: number, keepCompletedSeconds?: number) => ({
+  attempts,
+  backoff: { type: 'exponential' as const, delay: backoffMs },
+  removeOnComplete: keepCompletedSeconds === undefined ? true : { age: keepCompletedSeconds },
+  removeOnFail: { age: 7 * 24 * 3600 },
+})

@@ -1,5 +1,6 @@
 export * from './auth-plugin'
 export * from './config'
+export * from './database-plugin'
 export * from './error-handler'
 export * from './error-schema'
 export * from './errors'

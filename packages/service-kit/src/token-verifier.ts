@@ -106,9 +106,6 @@ export function readPublicKeys(config: PublicKeyConfig): VerificationKeys {
   return keys
 }
 
-/** The name the apps have always called; it now returns every listed key, by key id. */
-export const readPublicKey = readPublicKeys
-
 function asKeySet(publicKey: KeyObject | VerificationKeys): VerificationKeys {
   if (publicKey instanceof KeyObject) return new Map([[keyIdOf(publicKey), publicKey]])
   return publicKey
@@ -163,3 +160,15 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
   }
 }
 export type TokenVerifier = ReturnType<typeof createTokenVerifier>
+
+export interface TokenVerifierConfig extends PublicKeyConfig {
+  JWT_ISSUER: string
+  JWT_AUDIENCE: string
+}
+
+/** The verifier every app builds from its validated config (`keys`: auth-api adds its own). */
+export const tokenVerifierFromConfig = (
+  config: TokenVerifierConfig,
+  keys: VerificationKeys = readPublicKeys(config),
+): TokenVerifier =>
+  createTokenVerifier({ publicKey: keys, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE })

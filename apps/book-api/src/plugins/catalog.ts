@@ -1,4 +1,10 @@
-import { type CatalogEvent, type CatalogEventJob, catalogJobId, catalogQueueNames } from '@bookstore/events'
+import {
+  type CatalogEvent,
+  type CatalogEventJob,
+  catalogJobId,
+  catalogQueueNames,
+  retryingJobOptions,
+} from '@bookstore/events'
 import { Queue } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
@@ -36,12 +42,7 @@ export const catalogPlugin = fp(
     const queue = new Queue<CatalogEventJob>(catalogQueueNames.catalogEvents, {
       connection: app.redis,
       prefix: options.queuePrefix,
-      defaultJobOptions: {
-        attempts: 20,
-        backoff: { type: 'exponential', delay: 500 },
-        removeOnComplete: { age: 3600 },
-        removeOnFail: { age: 7 * 24 * 3600 },
-      },
+      defaultJobOptions: retryingJobOptions(20, 500, 3600),
     })
     queue.on('error', (error) => app.log.warn({ err: error }, 'catalog events queue error'))
     const relayed = new Counter({

@@ -1,4 +1,5 @@
 import { type CartCommit, MAX_COMMITS_PER_JOB } from '@bookstore/events'
+import { mergeCommits } from './merge-commits'
 
 export interface PersistenceBatcherOptions {
   /** Enqueues one persistence job holding these commits. */
@@ -64,16 +65,7 @@ export function createPersistenceBatcher(options: PersistenceBatcherOptions) {
       pending ??= newBatch()
       const { commits, done } = pending
       const earlier = commits.get(commit.userId)
-      commits.set(
-        commit.userId,
-        earlier
-          ? {
-              userId: commit.userId,
-              version: Math.max(earlier.version, commit.version),
-              committedAt: Math.min(earlier.committedAt, commit.committedAt),
-            }
-          : commit,
-      )
+      commits.set(commit.userId, mergeCommits(earlier, commit))
       if (commits.size >= maxCommits) send()
       else if (inFlight.size === 0 && !scheduled) {
         // Wait for the rest of this event-loop turn: its commits join the same job.

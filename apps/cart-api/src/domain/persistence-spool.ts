@@ -1,4 +1,5 @@
 import { type CartCommit, MAX_COMMITS_PER_JOB } from '@bookstore/events'
+import { mergeCommits } from './merge-commits'
 
 export interface PersistenceSpoolOptions {
   /** Enqueues one persistence job holding these commits. */
@@ -67,16 +68,7 @@ export function createPersistenceSpool(options: PersistenceSpoolOptions) {
           options.onDropped(commit)
           continue
         }
-        waiting.set(
-          commit.userId,
-          earlier
-            ? {
-                userId: commit.userId,
-                version: Math.max(earlier.version, commit.version),
-                committedAt: Math.min(earlier.committedAt, commit.committedAt),
-              }
-            : commit,
-        )
+        waiting.set(commit.userId, mergeCommits(earlier, commit))
       }
       schedule()
     },

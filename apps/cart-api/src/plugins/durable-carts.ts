@@ -1,4 +1,4 @@
-import { createDatabase } from '@bookstore/db'
+import { openDatabasePool } from '@bookstore/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { createDurableCartReader, type DurableCartReader, noDurableCarts } from '../domain/durable-carts'
@@ -20,15 +20,12 @@ export const durableCartsPlugin = fp(
       app.decorate('durableCarts', noDurableCarts)
       return
     }
-    const { pool, db } = createDatabase(options.url, { max: options.poolSize, applicationName: 'cart-api' })
-    // A connection lost while a client is checked out (mid-transaction) must not crash the process
-    // either: its query fails, and that is handled where it was made.
-    pool.on('connect', (client) =>
-      client.on('error', (error) => app.log.warn({ err: error }, 'postgres client error')),
-    )
-    pool.on('error', (error) => app.log.warn({ err: error }, 'postgres pool error'))
+    const { db } = openDatabasePool(app, {
+      url: options.url,
+      poolSize: options.poolSize,
+      applicationName: 'cart-api',
+    })
     app.decorate('durableCarts', createDurableCartReader(db))
-    app.addHook('onClose', () => pool.end())
   },
   { name: 'durable-carts' },
 )

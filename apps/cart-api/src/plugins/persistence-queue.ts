@@ -1,4 +1,9 @@
-import { type CartPersistJob, cartPersistenceJobNames, queueNames } from '@bookstore/events'
+import {
+  type CartPersistJob,
+  cartPersistenceJobNames,
+  queueNames,
+  retryingJobOptions,
+} from '@bookstore/events'
 import { connectRedis, createRedis, quitRedis } from '@bookstore/service-kit'
 import { Queue } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
@@ -50,13 +55,8 @@ export const persistenceQueuePlugin = fp(
     const queue = new Queue<CartPersistJob>(queueNames.cartPersistence, {
       connection,
       prefix: options.prefix,
-      defaultJobOptions: {
-        // Attempts on failures other than PostgreSQL being away (the worker waits that out for free).
-        attempts: options.jobAttempts,
-        backoff: { type: 'exponential', delay: options.jobBackoffMs },
-        removeOnComplete: true,
-        removeOnFail: { age: 7 * 24 * 3600 },
-      },
+      // Attempts on failures other than PostgreSQL being away (the worker waits that out for free).
+      defaultJobOptions: retryingJobOptions(options.jobAttempts, options.jobBackoffMs),
     })
     queue.on('error', (error) => app.log.warn({ err: error }, 'persistence queue error'))
     const enqueue = (commits: CartPersistJob['commits']) =>

@@ -6,6 +6,7 @@ import {
   catalogQueueNames,
   MAX_COMMITS_PER_JOB,
   queueNames,
+  retryingJobOptions,
 } from '@bookstore/events'
 import { loadCatalogScripts } from '@bookstore/lua'
 import { type Job, Queue, Worker } from 'bullmq'
@@ -41,12 +42,7 @@ export const propagationWorkerPlugin = fp(
     const persistence = new Queue<CartPersistJob>(queueNames.cartPersistence, {
       connection: redis,
       prefix: options.queuePrefix,
-      defaultJobOptions: {
-        attempts: 10,
-        backoff: { type: 'exponential', delay: 500 },
-        removeOnComplete: true,
-        removeOnFail: { age: 7 * 24 * 3600 },
-      },
+      defaultJobOptions: retryingJobOptions(10, 500),
     })
     const catalogEvents = new Queue<CatalogEventJob>(catalogQueueNames.catalogEvents, {
       connection: redis,
@@ -89,10 +85,7 @@ export const propagationWorkerPlugin = fp(
           {
             jobId: catalogJobId(event.eventId, 2),
             delay: options.resweepDelayMs,
-            attempts: 20,
-            backoff: { type: 'exponential', delay: 500 },
-            removeOnComplete: { age: 3600 },
-            removeOnFail: { age: 7 * 24 * 3600 },
+            ...retryingJobOptions(20, 500, 3600),
           },
         )
       }

@@ -4,6 +4,7 @@ import {
   cartPersistenceJobNames,
   type DeadLetterJob,
   queueNames,
+  retryingJobOptions,
 } from '@bookstore/events'
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
@@ -53,12 +54,7 @@ export const persistenceWorkerPlugin = fp(
     const target = new Queue(queueNames.cartPersistence, {
       connection: producerConnection,
       prefix: options.prefix,
-      defaultJobOptions: {
-        attempts: options.syncAttempts,
-        backoff: { type: 'exponential', delay: options.syncBackoffMs },
-        removeOnComplete: true,
-        removeOnFail: { age: 7 * 24 * 3600 },
-      },
+      defaultJobOptions: retryingJobOptions(options.syncAttempts, options.syncBackoffMs),
     })
     const dlq = new Queue<DeadLetterJob>(queueNames.cartPersistenceDeadLetter, {
       connection: producerConnection,
