@@ -3,6 +3,7 @@
  * one line per change, with the typed client (reconnects and resyncs by version like the web shop).
  */
 import { parseArgs } from 'node:util'
+import type { CartNotice } from '@bookstore/events'
 import { createRealtimeClient, type WebSocketConstructor } from '@bookstore/realtime-client'
 import { WebSocket } from 'ws'
 
@@ -19,6 +20,24 @@ if (!values.token) {
 }
 
 const euros = (cents: number) => (cents / 100).toFixed(2)
+
+/** What a catalog change did to a line, in the words the shop would show (SPEC B3-B5). */
+function describe(notice: CartNotice): string {
+  switch (notice.kind) {
+    case 'price-changed':
+      return `price of ${notice.title} changed from ${euros(notice.fromCents)} to ${euros(notice.toCents)}`
+    case 'title-changed':
+      return `"${notice.fromTitle}" is now called "${notice.toTitle}"`
+    case 'book-removed':
+      return `${notice.title} is no longer sold and left the cart`
+    case 'out-of-stock':
+      return `${notice.title} is out of stock`
+    case 'stock-limited':
+      return `only ${notice.availableStock} of ${notice.title} left (${notice.quantity} in the cart)`
+    case 'back-in-stock':
+      return `${notice.title} is back in stock (${notice.availableStock})`
+  }
+}
 const client = createRealtimeClient({
   url: values.url,
   token: values.token,
@@ -31,6 +50,8 @@ const client = createRealtimeClient({
     process.stdout.write(
       `v${cart.version} ${what}: ${cart.itemCount} items, total ${euros(cart.totalCents)}${items ? ` - ${items}` : ''}\n`,
     )
+    if (source.kind === 'event')
+      for (const notice of source.event.notices ?? []) process.stdout.write(`  ! ${describe(notice)}\n`)
   },
 })
 process.once('SIGINT', () => {

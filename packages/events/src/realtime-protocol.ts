@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox'
-import { Cart, type CartOperation } from './cart'
+import { Cart, CartNotice, type CartOperation } from './cart'
 
 /**
  * The WebSocket protocol between realtime-gateway and its clients (SPEC RT1-RT4), version 1.
@@ -99,6 +99,8 @@ export const ServerCartChanged = Type.Object({
   version: Version,
   op: Type.String(),
   cart: Cart,
+  /** On catalog changes: what changed in the cart, to show the shopper (SPEC B3-B5). */
+  notices: Type.Optional(Type.Array(CartNotice)),
 })
 export type ServerCartChanged = Static<typeof ServerCartChanged> & {
   op: CartOperation | (string & {})

@@ -162,7 +162,8 @@ export function sampleCatalog(size = 300) {
       author,
       description: `${title} by ${author}: a ${sampleCategories.find(([id]) => id === category)?.[1].toLowerCase()} title first published in ${year}.`,
       priceCents: 799 + Math.floor(next() * 60) * 100,
-      stock: next() < 0.05 ? 0 : 5 + Math.floor(next() * 95),
+      // About 5% sold out, never a classic: the README's examples add those.
+      stock: next() < 0.05 && !classic ? 0 : 5 + Math.floor(next() * 95),
       publishedOn: `${year}-${String(1 + Math.floor(next() * 12)).padStart(2, '0')}-${String(1 + Math.floor(next() * 28)).padStart(2, '0')}`,
       categories: [...new Set([category, ...(second ? [second] : [])])],
     }
