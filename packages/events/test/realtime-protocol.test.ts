@@ -11,16 +11,21 @@ describe('realtime protocol schemas', () => {
     expect(Check(ClientMessage, { type: 'subscribe', userId: 'someone-else' })).toBe(false)
   })
 
-  it('lets events carry fields and operations it does not name (catalog notices)', () => {
+  it('lets events carry catalog notices, and fields and operations it does not name', () => {
     const cart = { ...emptyCart('user-1', 3), updatedAt: 1 }
     const event = {
       type: 'cart.changed',
       version: 3,
-      op: 'book-price-changed',
+      op: 'book-updated',
       cart,
-      notices: [{ kind: 'price-changed', oldPriceCents: 100, newPriceCents: 120 }],
+      notices: [{ kind: 'price-changed', bookId: 'book-1', title: 'Dune', fromCents: 100, toCents: 120 }],
     }
     expect(Check(ServerMessage, event)).toBe(true)
+    expect(Check(ServerMessage, { ...event, op: 'a-later-operation', aLaterField: 1 })).toBe(true)
+    // A notice must be one the schema names: the shop renders each kind.
+    expect(Check(ServerMessage, { ...event, notices: [{ kind: 'price-changed', oldPriceCents: 100 }] })).toBe(
+      false,
+    )
     expect(Check(ServerMessage, { type: 'snapshot', version: 3, cart })).toBe(true)
     expect(Check(ServerMessage, { type: 'up-to-date', version: 3 })).toBe(true)
     expect(Check(ServerMessage, { type: 'cart.changed', op: 'add-item', cart })).toBe(false)
