@@ -3,8 +3,9 @@
  * one line per change, with the typed client (reconnects and resyncs by version like the web shop).
  */
 import { parseArgs } from 'node:util'
-import type { CartNotice } from '@bookstore/events'
+import { CartNotice } from '@bookstore/events'
 import { createRealtimeClient, type WebSocketConstructor } from '@bookstore/realtime-client'
+import { Check } from 'typebox/value'
 import { WebSocket } from 'ws'
 
 const { values } = parseArgs({
@@ -51,7 +52,8 @@ const client = createRealtimeClient({
       `v${cart.version} ${what}: ${cart.itemCount} items, total ${euros(cart.totalCents)}${items ? ` - ${items}` : ''}\n`,
     )
     if (source.kind === 'event')
-      for (const notice of source.event.notices ?? []) process.stdout.write(`  ! ${describe(notice)}\n`)
+      for (const notice of source.event.notices ?? [])
+        if (Check(CartNotice, notice)) process.stdout.write(`  ! ${describe(notice)}\n`)
   },
 })
 process.once('SIGINT', () => {

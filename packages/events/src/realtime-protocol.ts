@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox'
-import { Cart, CartNotice, type CartOperation } from './cart'
+import { Cart, type CartOperation } from './cart'
 
 /**
  * The WebSocket protocol between realtime-gateway and its clients (SPEC RT1-RT4), version 1.
@@ -99,8 +99,12 @@ export const ServerCartChanged = Type.Object({
   version: Version,
   op: Type.String(),
   cart: Cart,
-  /** On catalog changes: what changed in the cart, to show the shopper (SPEC B3-B5). */
-  notices: Type.Optional(Type.Array(CartNotice)),
+  /**
+   * On catalog changes: what changed in the cart, to show the shopper (SPEC B3-B5); each one a
+   * `CartNotice`. Only `kind` is required here: a client shows the kinds it knows and skips the
+   * rest, so a newer server's notice never makes an older client drop the change itself.
+   */
+  notices: Type.Optional(Type.Array(Type.Object({ kind: Type.String() }))),
 })
 export type ServerCartChanged = Static<typeof ServerCartChanged> & {
   op: CartOperation | (string & {})

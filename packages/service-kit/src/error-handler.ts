@@ -38,7 +38,7 @@ function describe(error: FastifyError | AppError): { status: number; body: Error
   if (isRedisUnavailable(error)) {
     return {
       status: 503,
-      body: { code: 'STORE_UNAVAILABLE', message: 'The cart store is unreachable; retry soon' },
+      body: { code: 'STORE_UNAVAILABLE', message: 'A data store is unreachable; retry soon' },
     }
   }
   const status = error.statusCode ?? 500
