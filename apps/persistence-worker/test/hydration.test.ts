@@ -116,9 +116,68 @@ describe('versions after Redis loses everything (SPEC C3)', () => {
       })
 
       await stack.redis.flushall() // a private redis-server: nobody else's keys
-      await stack.seedBook(book)
+      await stack.seedBook({ ...book, priceCents: 800, stock: 2 }) // the read model, rebuilt
       expect(await getCart(stack, auth)).toEqual(before)
       expect(await stack.redis.zscore(bookCartsKey(book.bookId), userId)).not.toBeNull()
+    } finally {
+      await stack.close()
+      await redis.stop()
+    }
+  })
+
+  it('brings restored lines to the catalog as it is now (price, stock, deletion) and persists that', {
+    timeout: 60_000,
+  }, async () => {
+    const redis = await startPrivateRedis()
+    const stack = await startStack(database, { redisUrl: redis.url })
+    try {
+      const { userId, auth } = await stack.shopper()
+      const kept = await stack.seedBook({ priceCents: 500 })
+      const repriced = await stack.seedBook({ priceCents: 1_000 })
+      const deleted = await stack.seedBook({ priceCents: 700 })
+      for (const book of [kept, repriced, deleted]) await stack.addItem(auth, book.bookId, 3)
+      await stack.expectConverged([userId])
+
+      // Redis loses everything; meanwhile the catalog changed (the rebuilt read model says so).
+      await stack.redis.flushall() // a private redis-server: nobody else's keys
+      await stack.seedBook(kept)
+      await stack.seedBook({ ...repriced, priceCents: 900, stock: 1 })
+      await stack.seedBook({ ...deleted, status: 'deleted' })
+
+      const cart = await getCart(stack, auth)
+      expect(cart.items).toEqual([
+        expect.objectContaining({ bookId: kept.bookId, unitPriceCents: 500, quantity: 3 }),
+        expect.objectContaining({
+          bookId: repriced.bookId,
+          unitPriceCents: 900,
+          previousUnitPriceCents: 1_000,
+          availableStock: 1,
+        }),
+      ])
+      expect(cart.items[0]).not.toHaveProperty('previousUnitPriceCents')
+      expect(cart.version).toBe(5) // 3 adds, then one change per refreshed line
+      await stack.expectConverged([userId])
+    } finally {
+      await stack.close()
+      await redis.stop()
+    }
+  })
+
+  it('leaves a line alone when its book is missing from the read model', {
+    timeout: 60_000,
+  }, async () => {
+    const redis = await startPrivateRedis()
+    const stack = await startStack(database, { redisUrl: redis.url })
+    try {
+      const { userId, auth } = await stack.shopper()
+      const book = await stack.seedBook({ priceCents: 1_200 })
+      await stack.addItem(auth, book.bookId, 2)
+      await stack.expectConverged([userId])
+      await stack.redis.flushall() // a private redis-server: nobody else's keys
+      expect(await getCart(stack, auth)).toMatchObject({
+        version: 1,
+        items: [{ bookId: book.bookId, unitPriceCents: 1_200, quantity: 2 }],
+      })
     } finally {
       await stack.close()
       await redis.stop()

@@ -1,5 +1,20 @@
-import { bookCartsKey, type Cart, type CartCommit, type CartOperation, cartKeys } from '@bookstore/events'
-import { hydrateCart, type RedisClient, runCartMutation, type ScriptArg } from '@bookstore/lua'
+import {
+  bookCartsKey,
+  type Cart,
+  type CartCommit,
+  type CartOperation,
+  cartKeys,
+  type HashStore,
+  readBookReadModel,
+} from '@bookstore/events'
+import {
+  type DurableCart,
+  hydrateCart,
+  propagateToCart,
+  type RedisClient,
+  runCartMutation,
+  type ScriptArg,
+} from '@bookstore/lua'
 import type { BookLookup } from './book-lookup'
 import { cartRejectionError } from './cart-errors'
 import type { DurableCartReader } from './durable-carts'
@@ -12,7 +27,7 @@ export interface CartSettings {
 }
 
 export interface CartServiceDeps {
-  redis: RedisClient
+  redis: RedisClient & HashStore
   findBook: BookLookup
   enqueuePersistence: (commit: CartCommit) => Promise<void>
   readDurableCart: DurableCartReader
@@ -94,9 +109,41 @@ export function createCartService(deps: CartServiceDeps) {
       (durable?.items ?? []).map((item) => deps.redis.zadd(bookCartsKey(item.bookId), restoredAt, userId)),
     )
     const result = await hydrateCart(deps.redis, userId, durable, settings.cartTtlSeconds)
-    if (result.outcome === 'restored' && result.version > (durable?.version ?? 0))
-      await deps.enqueuePersistence({ userId, version: result.version, committedAt: now() })
-    return result.cartJson
+    if (result.outcome !== 'restored') return result.cartJson
+    const refreshed = durable ? await refreshFromCatalog(userId, durable) : undefined
+    const latest = refreshed ?? result
+    if (latest.version > (durable?.version ?? 0))
+      await deps.enqueuePersistence({ userId, version: latest.version, committedAt: now() })
+    return latest.cartJson
+  }
+
+  /**
+   * A restored cart holds its lines as they were last persisted; catalog changes made while it was
+   * only in PostgreSQL never reached it (propagation sweeps Redis). Each line is brought to the
+   * book's current read model by the propagation script itself (same flags, notices and event as
+   * a live change; a line already up to date stays as it is). The line's own book version is
+   * passed, so a newer catalog event that reached the line meanwhile is never undone. A book
+   * missing from the read model (being rebuilt after a Redis loss) is left for its next event.
+   */
+  async function refreshFromCatalog(userId: string, durable: DurableCart) {
+    let latest: { cartJson: string; version: number } | undefined
+    for (const item of durable.items) {
+      const book = await readBookReadModel(deps.redis, item.bookId)
+      if (!book) continue
+      const result = await propagateToCart(
+        deps.redis,
+        userId,
+        {
+          bookId: book.bookId,
+          op: book.status === 'active' ? 'book-updated' : 'book-deleted',
+          state: book,
+          bookVersion: item.bookVersion ?? 0,
+        },
+        { now: now(), cartTtlSeconds: settings.cartTtlSeconds },
+      )
+      if (result.outcome === 'committed') latest = result
+    }
+    return latest
   }
 
   return {
