@@ -170,10 +170,39 @@ export function createCartService(deps: CartServiceDeps) {
     idempotencyKey: string | undefined,
   ): Promise<MutationResult | undefined> {
     const committedAt = now()
-    // Catalog propagation finds carts through this index (SPEC B3-B5); written BEFORE the book
-    // is read and the line committed, so a cart holding the book is never missing from it.
-    if (mutation.op === 'add-item') await deps.redis.zadd(bookCartsKey(mutation.bookId), committedAt, userId)
-    const result = await runCartMutation(
+    // Catalog propagation finds carts through this index (SPEC B3-B5). The ZADD is sent before the
+    // book is read and the script runs, and is awaited with them rather than before them (one round
+    // trip less per add): on one connection Redis applies it first; on a Cluster it lands within
+    // milliseconds of the script, long before the second sweep that covers late adds (docs/catalog.md).
+    const indexed =
+      mutation.op === 'add-item'
+        ? deps.redis.zadd(bookCartsKey(mutation.bookId), committedAt, userId)
+        : undefined
+    const [, result] = await Promise.all([
+      indexed,
+      runMutationScript(userId, mutation, idempotencyKey, committedAt),
+    ])
+    if (result.outcome === 'needs-hydration') return undefined
+    if (result.outcome === 'rejected') {
+      throw cartRejectionError(
+        result.reason,
+        result.detail,
+        'bookId' in mutation ? mutation.bookId : undefined,
+      )
+    }
+    if (result.outcome === 'committed') {
+      await deps.enqueuePersistence({ userId, version: result.version, committedAt })
+    }
+    return { cartJson: result.cartJson, replayed: result.outcome === 'replayed' }
+  }
+
+  async function runMutationScript(
+    userId: string,
+    mutation: CartMutation,
+    idempotencyKey: string | undefined,
+    committedAt: number,
+  ) {
+    return runCartMutation(
       deps.redis,
       mutation.op satisfies CartOperation,
       {
@@ -187,18 +216,6 @@ export function createCartService(deps: CartServiceDeps) {
       },
       await scriptArgs(mutation),
     )
-    if (result.outcome === 'needs-hydration') return undefined
-    if (result.outcome === 'rejected') {
-      throw cartRejectionError(
-        result.reason,
-        result.detail,
-        'bookId' in mutation ? mutation.bookId : undefined,
-      )
-    }
-    if (result.outcome === 'committed') {
-      await deps.enqueuePersistence({ userId, version: result.version, committedAt })
-    }
-    return { cartJson: result.cartJson, replayed: result.outcome === 'replayed' }
   }
 }
 export type CartService = ReturnType<typeof createCartService>
