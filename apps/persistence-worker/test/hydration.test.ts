@@ -1,7 +1,7 @@
 import { bookCartsKey, cartKeys, cartPersistenceJobNames } from '@bookstore/events'
 import { loadCatalogScripts, propagateToCart } from '@bookstore/lua'
-import { startPrivateRedis } from '@bookstore/test-kit'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type PrivateRedis, startPrivateRedis } from '@bookstore/test-kit'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { durableCart, startStack, type TestDatabase, type TestStack, testDatabase } from './harness'
 
 let database: TestDatabase
@@ -60,127 +60,103 @@ describe('a cart missing from Redis is restored from PostgreSQL on first touch (
   })
 })
 
-describe('versions after Redis loses everything (SPEC C3)', () => {
-  it('never go back nor repeat: the cart comes back from PostgreSQL with its version', {
-    timeout: 60_000,
-  }, async () => {
-    const redis = await startPrivateRedis()
-    const stack = await startStack(database, { redisUrl: redis.url })
-    try {
-      const { userId, auth } = await stack.shopper()
-      const book = await stack.seedBook()
-      for (let i = 0; i < 3; i += 1) await stack.addItem(auth, book.bookId)
-      await stack.expectConverged([userId])
-
-      await stack.redis.flushall() // a private redis-server: nobody else's keys
-      await stack.seedBook(book)
-      expect(await getCart(stack, auth)).toMatchObject({ version: 3, itemCount: 3 })
-      expect((await stack.addItem(auth, book.bookId)).json()).toMatchObject({ version: 4, itemCount: 4 })
-      await stack.expectConverged([userId])
-    } finally {
-      await stack.close()
-      await redis.stop()
-    }
+describe('after Redis loses everything (SPEC C3, C5)', () => {
+  // A private redis-server for each test, so that FLUSHALL touches nobody else's keys.
+  let redis: PrivateRedis
+  let stack: TestStack
+  beforeEach(async () => {
+    redis = await startPrivateRedis()
+    stack = await startStack(database, { redisUrl: redis.url })
   })
-  it('keeps the catalog flags of a line and puts its book back into the book -> carts index', {
-    timeout: 60_000,
-  }, async () => {
-    const redis = await startPrivateRedis()
-    const stack = await startStack(database, { redisUrl: redis.url })
-    try {
-      const { userId, auth } = await stack.shopper()
-      const book = await stack.seedBook({ priceCents: 1_000 })
-      await stack.addItem(auth, book.bookId, 3)
-      // What catalog-worker does when the price drops and only 2 copies are left (SPEC B3, B5).
-      await loadCatalogScripts(stack.redis)
-      const changed = await propagateToCart(
-        stack.redis,
-        userId,
-        {
-          bookId: book.bookId,
-          op: 'book-updated',
-          state: { status: 'active', title: book.title, priceCents: 800, stock: 2 },
-          bookVersion: 7,
-        },
-        { now: Date.now(), cartTtlSeconds: 3600 },
-      )
-      expect(changed.outcome).toBe('committed')
-      await stack.queue.add(cartPersistenceJobNames.sync, { userIds: [userId], reason: 'test' })
-      await stack.expectConverged([userId])
-      const before = await getCart(stack, auth)
-      expect(before.items[0]).toMatchObject({
-        unitPriceCents: 800,
-        previousUnitPriceCents: 1_000,
-        availableStock: 2,
+  afterEach(async () => {
+    await stack.close()
+    await redis.stop()
+  })
+
+  it('never go back nor repeat: the cart comes back from PostgreSQL with its version', async () => {
+    const { userId, auth } = await stack.shopper()
+    const book = await stack.seedBook()
+    for (let i = 0; i < 3; i += 1) await stack.addItem(auth, book.bookId)
+    await stack.expectConverged([userId])
+
+    await stack.redis.flushall()
+    await stack.seedBook(book)
+    expect(await getCart(stack, auth)).toMatchObject({ version: 3, itemCount: 3 })
+    expect((await stack.addItem(auth, book.bookId)).json()).toMatchObject({ version: 4, itemCount: 4 })
+    await stack.expectConverged([userId])
+  })
+  it('keeps the catalog flags of a line and puts its book back into the book -> carts index', async () => {
+    const { userId, auth } = await stack.shopper()
+    const book = await stack.seedBook({ priceCents: 1_000 })
+    await stack.addItem(auth, book.bookId, 3)
+    // What catalog-worker does when the price drops and only 2 copies are left (SPEC B3, B5).
+    await loadCatalogScripts(stack.redis)
+    const changed = await propagateToCart(
+      stack.redis,
+      userId,
+      {
+        bookId: book.bookId,
+        op: 'book-updated',
+        state: { status: 'active', title: book.title, priceCents: 800, stock: 2 },
         bookVersion: 7,
-      })
+      },
+      { now: Date.now(), cartTtlSeconds: 3600 },
+    )
+    expect(changed.outcome).toBe('committed')
+    await stack.queue.add(cartPersistenceJobNames.sync, { userIds: [userId], reason: 'test' })
+    await stack.expectConverged([userId])
+    const before = await getCart(stack, auth)
+    expect(before.items[0]).toMatchObject({
+      unitPriceCents: 800,
+      previousUnitPriceCents: 1_000,
+      availableStock: 2,
+      bookVersion: 7,
+    })
 
-      await stack.redis.flushall() // a private redis-server: nobody else's keys
-      await stack.seedBook({ ...book, priceCents: 800, stock: 2 }) // the read model, rebuilt
-      expect(await getCart(stack, auth)).toEqual(before)
-      expect(await stack.redis.zscore(bookCartsKey(book.bookId), userId)).not.toBeNull()
-    } finally {
-      await stack.close()
-      await redis.stop()
-    }
+    await stack.redis.flushall()
+    await stack.seedBook({ ...book, priceCents: 800, stock: 2 }) // the read model, rebuilt
+    expect(await getCart(stack, auth)).toEqual(before)
+    expect(await stack.redis.zscore(bookCartsKey(book.bookId), userId)).not.toBeNull()
   })
 
-  it('brings restored lines to the catalog as it is now (price, stock, deletion) and persists that', {
-    timeout: 60_000,
-  }, async () => {
-    const redis = await startPrivateRedis()
-    const stack = await startStack(database, { redisUrl: redis.url })
-    try {
-      const { userId, auth } = await stack.shopper()
-      const kept = await stack.seedBook({ priceCents: 500 })
-      const repriced = await stack.seedBook({ priceCents: 1_000 })
-      const deleted = await stack.seedBook({ priceCents: 700 })
-      for (const book of [kept, repriced, deleted]) await stack.addItem(auth, book.bookId, 3)
-      await stack.expectConverged([userId])
+  it('brings restored lines to the catalog as it is now (price, stock, deletion) and persists that', async () => {
+    const { userId, auth } = await stack.shopper()
+    const kept = await stack.seedBook({ priceCents: 500 })
+    const repriced = await stack.seedBook({ priceCents: 1_000 })
+    const deleted = await stack.seedBook({ priceCents: 700 })
+    for (const book of [kept, repriced, deleted]) await stack.addItem(auth, book.bookId, 3)
+    await stack.expectConverged([userId])
 
-      // Redis loses everything; meanwhile the catalog changed (the rebuilt read model says so).
-      await stack.redis.flushall() // a private redis-server: nobody else's keys
-      await stack.seedBook(kept)
-      await stack.seedBook({ ...repriced, priceCents: 900, stock: 1 })
-      await stack.seedBook({ ...deleted, status: 'deleted' })
+    // Redis loses everything; meanwhile the catalog changed (the rebuilt read model says so).
+    await stack.redis.flushall()
+    await stack.seedBook(kept)
+    await stack.seedBook({ ...repriced, priceCents: 900, stock: 1 })
+    await stack.seedBook({ ...deleted, status: 'deleted' })
 
-      const cart = await getCart(stack, auth)
-      expect(cart.items).toEqual([
-        expect.objectContaining({ bookId: kept.bookId, unitPriceCents: 500, quantity: 3 }),
-        expect.objectContaining({
-          bookId: repriced.bookId,
-          unitPriceCents: 900,
-          previousUnitPriceCents: 1_000,
-          availableStock: 1,
-        }),
-      ])
-      expect(cart.items[0]).not.toHaveProperty('previousUnitPriceCents')
-      expect(cart.version).toBe(5) // 3 adds, then one change per refreshed line
-      await stack.expectConverged([userId])
-    } finally {
-      await stack.close()
-      await redis.stop()
-    }
+    const cart = await getCart(stack, auth)
+    expect(cart.items).toEqual([
+      expect.objectContaining({ bookId: kept.bookId, unitPriceCents: 500, quantity: 3 }),
+      expect.objectContaining({
+        bookId: repriced.bookId,
+        unitPriceCents: 900,
+        previousUnitPriceCents: 1_000,
+        availableStock: 1,
+      }),
+    ])
+    expect(cart.items[0]).not.toHaveProperty('previousUnitPriceCents')
+    expect(cart.version).toBe(5) // 3 adds, then one change per refreshed line
+    await stack.expectConverged([userId])
   })
 
-  it('leaves a line alone when its book is missing from the read model', {
-    timeout: 60_000,
-  }, async () => {
-    const redis = await startPrivateRedis()
-    const stack = await startStack(database, { redisUrl: redis.url })
-    try {
-      const { userId, auth } = await stack.shopper()
-      const book = await stack.seedBook({ priceCents: 1_200 })
-      await stack.addItem(auth, book.bookId, 2)
-      await stack.expectConverged([userId])
-      await stack.redis.flushall() // a private redis-server: nobody else's keys
-      expect(await getCart(stack, auth)).toMatchObject({
-        version: 1,
-        items: [{ bookId: book.bookId, unitPriceCents: 1_200, quantity: 2 }],
-      })
-    } finally {
-      await stack.close()
-      await redis.stop()
-    }
+  it('leaves a line alone when its book is missing from the read model', async () => {
+    const { userId, auth } = await stack.shopper()
+    const book = await stack.seedBook({ priceCents: 1_200 })
+    await stack.addItem(auth, book.bookId, 2)
+    await stack.expectConverged([userId])
+    await stack.redis.flushall()
+    expect(await getCart(stack, auth)).toMatchObject({
+      version: 1,
+      items: [{ bookId: book.bookId, unitPriceCents: 1_200, quantity: 2 }],
+    })
   })
 })
