@@ -23,5 +23,6 @@ export async function catalogWorker(app: FastifyInstance, options: { config: Cat
       cartTtlSeconds: config.CART_TTL_SECONDS,
     },
     resweepDelayMs: config.RESWEEP_DELAY_MS,
+    stalledJobTimeoutMs: config.STALLED_JOB_TIMEOUT_MS,
   })
 }

@@ -1,8 +1,9 @@
-import { baseConfigProperties, loadConfig } from '@bookstore/service-kit'
+import { baseConfigProperties, loadConfig, workerConfigProperties } from '@bookstore/service-kit'
 import { type Static, Type } from 'typebox'
 
 export const CatalogWorkerConfig = Type.Object({
   ...baseConfigProperties,
+  ...workerConfigProperties,
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3008 }),
   /** Prefix of BullMQ keys: the same as book-api's (catalog events) and cart-api's (persistence). */
   QUEUE_PREFIX: Type.String({ minLength: 1, default: 'bull' }),

@@ -1,10 +1,7 @@
-import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { catalogOutbox } from '@bookstore/db'
-import { freePort } from '@bookstore/test-kit'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startStack, type TestStack, waitFor } from './harness'
+import { startAppProcess, startStack, type TestStack, waitFor } from './harness'
 
 let stack: TestStack
 beforeAll(async () => {
@@ -13,37 +10,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close()
 })
-
-const bookApiDir = fileURLToPath(new URL('../../book-api/', import.meta.url))
-
-/** book-api in its own process (from source), with its outbox relay off: it commits, never relays. */
-async function startBookApiProcess(env: Record<string, string>) {
-  const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'src/main.ts'], {
-    cwd: bookApiDir,
-    env: {
-      ...process.env,
-      ...env,
-      PORT: String(port),
-      OUTBOX_RELAY: 'false',
-      READ_MODEL_REBUILD_ON_START: 'false',
-    },
-    stdio: 'ignore',
-  })
-  const url = `http://127.0.0.1:${port}`
-  await waitFor(
-    async () => {
-      if (child.exitCode !== null) throw new Error('book-api exited')
-      return fetch(`${url}/health/ready`).then(
-        (answer) => answer.ok,
-        () => false,
-      )
-    },
-    'book-api process ready',
-    30_000,
-  )
-  return { url, child }
-}
 
 describe('a crash between the catalog write and its event loses nothing (SPEC B3)', () => {
   it('delivers a price change committed by a book-api killed before it relayed it', {
@@ -54,16 +20,19 @@ describe('a crash between the catalog write and its event loses nothing (SPEC B3
     expect((await stack.addItem(shopper, book.id)).statusCode).toBe(200)
     await stack.stopBookApi()
 
-    const doomed = await startBookApiProcess(stack.bookApiEnv)
+    // Its outbox relay off: it commits, never relays.
+    const doomed = await startAppProcess('book-api', {
+      ...stack.bookApiEnv,
+      OUTBOX_RELAY: 'false',
+      READ_MODEL_REBUILD_ON_START: 'false',
+    })
     const answer = await fetch(`${doomed.url}/admin/books/${book.id}`, {
       method: 'PATCH',
       headers: { authorization: stack.adminToken, 'content-type': 'application/json' },
       body: JSON.stringify({ priceCents: 1599 }),
     })
     expect(answer.status).toBe(200)
-    const exited = new Promise((resolve) => doomed.child.once('exit', resolve))
-    doomed.child.kill('SIGKILL')
-    await exited
+    await doomed.kill()
 
     // Committed in PostgreSQL, not yet an event: the cart still has the old price.
     const pending = await stack.db.select().from(catalogOutbox).where(eq(catalogOutbox.bookId, book.id))

@@ -1,8 +1,17 @@
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { buildBookApi, loadBookApiConfig } from '@bookstore/book-api'
 import { buildCartApi, loadCartApiConfig } from '@bookstore/cart-api'
 import { createDatabase, migrateDatabase } from '@bookstore/db'
 import { type Cart, type CartPersistJob, cartKeys, catalogQueueNames, queueNames } from '@bookstore/events'
-import { createTestDatabase, generateTestKeys, signTestToken, uniqueId } from '@bookstore/test-kit'
+import {
+  createTestDatabase,
+  freePort,
+  generateTestKeys,
+  signTestToken,
+  uniqueId,
+  waitFor,
+} from '@bookstore/test-kit'
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { buildCatalogWorker, loadCatalogWorkerConfig } from '../src'
@@ -13,7 +22,7 @@ export const redisUrl = () => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
  * book-api, cart-api and catalog-worker as the local stack wires them: one Redis, one queue
  * prefix (private to this test file), one signing key; book-api on its own fresh database.
  */
-export async function startStack(options: { resweepDelayMs?: number } = {}) {
+export async function startStack(options: { resweepDelayMs?: number; worker?: boolean } = {}) {
   const database = await createTestDatabase()
   await migrateDatabase(database.url)
   const { pool, db } = createDatabase(database.url, { max: 2 })
@@ -31,9 +40,10 @@ export async function startStack(options: { resweepDelayMs?: number } = {}) {
   const cartApi = await buildCartApi(
     loadCartApiConfig({ ...common, JWT_PUBLIC_KEY: keys.publicKeyPem, BOOK_CACHE_TTL_MS: '1000' }),
   )
-  const worker = await buildCatalogWorker(
-    loadCatalogWorkerConfig({ ...common, RESWEEP_DELAY_MS: String(options.resweepDelayMs ?? 2500) }),
-  )
+  const workerEnv = { ...common, RESWEEP_DELAY_MS: String(options.resweepDelayMs ?? 2500) }
+  // worker: false leaves the catalog events to a worker the test starts (a child process to kill).
+  let worker =
+    options.worker === false ? undefined : await buildCatalogWorker(loadCatalogWorkerConfig(workerEnv))
   const redis = new Redis(redisUrl())
   const persistence = new Queue<CartPersistJob>(queueNames.cartPersistence, { connection: redis, prefix })
   const catalogEvents = new Queue(catalogQueueNames.catalogEvents, { connection: redis, prefix })
@@ -54,7 +64,11 @@ export async function startStack(options: { resweepDelayMs?: number } = {}) {
       bookApi = await buildBookApi(loadBookApiConfig(bookApiEnv))
     },
     cartApi,
-    worker,
+    /** What a catalog-worker of this stack needs in its environment. */
+    workerEnv,
+    async startWorker(env: Record<string, string> = {}) {
+      worker = await buildCatalogWorker(loadCatalogWorkerConfig({ ...workerEnv, ...env }))
+    },
     redis,
     db,
     admin,
@@ -115,7 +129,7 @@ export async function startStack(options: { resweepDelayMs?: number } = {}) {
       return Object.values(counts).every((count) => count === 0)
     },
     async close() {
-      await worker.close()
+      await worker?.close()
       await cartApi.close()
       await stack.bookApi.close()
       await persistence.obliterate({ force: true })
@@ -131,7 +145,7 @@ export async function startStack(options: { resweepDelayMs?: number } = {}) {
 }
 export type TestStack = Awaited<ReturnType<typeof startStack>>
 
-export { waitFor } from '@bookstore/test-kit'
+export { waitFor }
 
 /** A sharded Pub/Sub subscriber on one shopper's cart channel, as the realtime gateway listens. */
 export async function listenToCart(userId: string) {
@@ -146,4 +160,37 @@ export async function listenToCart(userId: string) {
 export async function inParallel<T>(items: T[], width: number, work: (item: T) => Promise<unknown>) {
   for (let start = 0; start < items.length; start += width)
     await Promise.all(items.slice(start, start + width).map(work))
+}
+
+/**
+ * An app of this stack in its own process (its TypeScript main, as `pnpm dev` runs it), ready to
+ * answer, so that a test can SIGKILL it where it hurts.
+ */
+export async function startAppProcess(app: 'book-api' | 'catalog-worker', env: Record<string, string>) {
+  const port = await freePort()
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'src/main.ts'], {
+    cwd: fileURLToPath(new URL(`../../${app}/`, import.meta.url)),
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: 'ignore',
+  })
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const url = `http://127.0.0.1:${port}`
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`${app} exited`)
+      return fetch(`${url}/health/ready`).then(
+        (answer) => answer.ok,
+        () => false,
+      )
+    },
+    `${app} process ready`,
+    30_000,
+  )
+  return {
+    url,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+      await exited
+    },
+  }
 }

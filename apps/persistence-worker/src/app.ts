@@ -28,6 +28,7 @@ export async function persistenceWorker(app: FastifyInstance, options: { config:
     syncAttempts: config.SYNC_ATTEMPTS,
     syncBackoffMs: config.SYNC_BACKOFF_MS,
     databaseRetryMaxMs: config.DATABASE_RETRY_MAX_MS,
+    stalledJobTimeoutMs: config.STALLED_JOB_TIMEOUT_MS,
   })
   // Tier 3: routes (admin only; the worker has no business routes).
   await app.register(deadLetterRoutes)

@@ -1,9 +1,15 @@
-import { authConfigProperties, baseConfigProperties, loadConfig } from '@bookstore/service-kit'
+import {
+  authConfigProperties,
+  baseConfigProperties,
+  loadConfig,
+  workerConfigProperties,
+} from '@bookstore/service-kit'
 import { type Static, Type } from 'typebox'
 
 export const PersistenceWorkerConfig = Type.Object({
   ...baseConfigProperties,
   ...authConfigProperties,
+  ...workerConfigProperties,
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3005 }),
   DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://' }),
   /** Connections to PostgreSQL (the local stack's PGlite wants few). */

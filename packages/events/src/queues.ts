@@ -83,3 +83,14 @@ export const retryingJobOptions = (attempts: number, backoffMs: number, keepComp
   removeOnComplete: keepCompletedSeconds === undefined ? true : { age: keepCompletedSeconds },
   removeOnFail: { age: 7 * 24 * 3600 },
 })
+
+/**
+ * Worker options for how soon a job whose worker died (SIGKILL, lost host) is handed to another
+ * worker: its lock expires after `timeoutMs` without renewal and the stalled check, run as often,
+ * puts it back. A live worker renews the lock every `timeoutMs / 2`; a job taken over from a
+ * worker that was only slow runs twice, which every job here tolerates (they are idempotent).
+ */
+export const stalledJobDetection = (timeoutMs: number) => ({
+  lockDuration: timeoutMs,
+  stalledInterval: timeoutMs,
+})

@@ -69,6 +69,12 @@ export const authConfigProperties = {
   JWT_AUDIENCE: Type.String({ default: 'bookstore' }),
 } satisfies TProperties
 
+/** Settings of every app that runs BullMQ workers. */
+export const workerConfigProperties = {
+  /** How long a job of a dead worker waits before another worker takes it over (BullMQ lock). */
+  STALLED_JOB_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 600_000, default: 30_000 }),
+} satisfies TProperties
+
 /** For main.ts: a bad configuration ends the process with its message, not a stack trace (SPEC E5). */
 export function configOrExit<T>(load: () => T): T {
   try {

@@ -7,6 +7,7 @@ import {
   MAX_COMMITS_PER_JOB,
   queueNames,
   retryingJobOptions,
+  stalledJobDetection,
 } from '@bookstore/events'
 import { loadCatalogScripts } from '@bookstore/lua'
 import { type Job, Queue, Worker } from 'bullmq'
@@ -23,6 +24,7 @@ export interface PropagationWorkerOptions {
   concurrency: number
   sweep: SweepSettings
   resweepDelayMs: number
+  stalledJobTimeoutMs: number
 }
 
 /**
@@ -90,8 +92,10 @@ export const propagationWorkerPlugin = fp(
         )
       }
       const timer = sweepSeconds.startTimer({ sweep: String(sweep) })
+      // A job taken up again (retried, or taken over from a worker that died mid-sweep) may find
+      // carts its earlier try changed but never enqueued for persistence: it enqueues those too.
       const stats = await sweepBook({ redis, persist, settings: options.sweep }, event, {
-        includeUnchanged: job.attemptsMade > 0,
+        includeUnchanged: job.attemptsMade > 0 || job.attemptsStarted > 1,
       })
       timer()
       cartsUpdated.inc(stats.committed)
@@ -107,6 +111,7 @@ export const propagationWorkerPlugin = fp(
       prefix: options.queuePrefix,
       concurrency: options.concurrency,
       autorun: false,
+      ...stalledJobDetection(options.stalledJobTimeoutMs),
     })
     worker.on('error', (error) => app.log.warn({ err: error }, 'catalog worker error'))
     worker.on('failed', (job, error) =>

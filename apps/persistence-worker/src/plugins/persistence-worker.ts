@@ -5,6 +5,7 @@ import {
   type DeadLetterJob,
   queueNames,
   retryingJobOptions,
+  stalledJobDetection,
 } from '@bookstore/events'
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
@@ -30,6 +31,7 @@ export interface PersistenceWorkerOptions {
   syncAttempts: number
   syncBackoffMs: number
   databaseRetryMaxMs: number
+  stalledJobTimeoutMs: number
 }
 
 /** A connection that waits (forever) for Redis instead of failing: what a worker wants. */
@@ -162,6 +164,7 @@ export const persistenceWorkerPlugin = fp(
         prefix: options.prefix,
         concurrency: options.concurrency,
         autorun: false,
+        ...stalledJobDetection(options.stalledJobTimeoutMs),
       },
     )
     worker.on('error', (error) => app.log.warn({ err: error }, 'persistence worker error'))
