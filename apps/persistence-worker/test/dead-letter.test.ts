@@ -1,4 +1,4 @@
-import { cartPersistenceJobNames } from '@bookstore/events'
+import { cartPersistenceJobNames, queueNames } from '@bookstore/events'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   durableCart,
@@ -47,6 +47,15 @@ describe('the dead-letter queue (SPEC P4)', () => {
     await expect.poll(() => stack.dlq.getWaitingCount(), { timeout: 15_000 }).toBe(1)
     expect(await metricValue(stack.worker, 'cart_persistence_dead_letter_alerts_total')).toBe(1)
     expect(await metricValue(stack.worker, 'cart_persistence_dead_letter_jobs')).toBe(1)
+    // Queue depth per queue and state (SPEC E2).
+    const metrics = (await stack.worker.inject({ url: '/metrics' })).body.split('\n')
+    const depth = metrics.find(
+      (line) =>
+        line.startsWith('queue_jobs{') &&
+        line.includes(`queue="${queueNames.cartPersistenceDeadLetter}"`) &&
+        line.includes('state="waiting"'),
+    )
+    expect(depth?.split(' ').at(-1)).toBe('1')
     expect(await durableCart(database, userId)).toBeUndefined()
 
     const list = await stack.worker.inject({ url: '/admin/dead-letters', headers: await admin() })

@@ -10,6 +10,7 @@ import {
   stalledJobDetection,
 } from '@bookstore/events'
 import { loadCatalogScripts } from '@bookstore/lua'
+import { registerQueueDepthMetric } from '@bookstore/service-kit'
 import { type Job, Queue, Worker } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
@@ -52,6 +53,7 @@ export const propagationWorkerPlugin = fp(
     })
     for (const queue of [persistence, catalogEvents])
       queue.on('error', (error) => app.log.warn({ err: error }, 'queue error'))
+    registerQueueDepthMetric(app.metrics, [catalogEvents])
 
     const cartsUpdated = new Counter({
       name: 'catalog_propagation_carts_updated_total',

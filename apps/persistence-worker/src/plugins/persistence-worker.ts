@@ -7,6 +7,7 @@ import {
   retryingJobOptions,
   stalledJobDetection,
 } from '@bookstore/events'
+import { registerQueueDepthMetric } from '@bookstore/service-kit'
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
@@ -65,6 +66,7 @@ export const persistenceWorkerPlugin = fp(
     for (const queue of [target, dlq])
       queue.on('error', (error) => app.log.warn({ err: error }, 'queue error'))
     const metrics = createPersistenceMetrics(app.metrics, () => dlq.getWaitingCount())
+    registerQueueDepthMetric(app.metrics, [target, dlq])
 
     const record = (job: string, outcome: PersistOutcome) => {
       metrics.jobs.inc({ job, result: 'done' })
