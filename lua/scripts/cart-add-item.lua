@@ -20,8 +20,8 @@
 
 local replayed = replayIdempotent()
 if replayed then return replayed end
-local missing = requireCart()
-if missing then return missing end
+local items = loadItems()
+if not items then return MISSING_CART end
 
 local bookId = ARGV[6]
 local quantity = tonumber(ARGV[7])
@@ -30,7 +30,6 @@ local stock = tonumber(ARGV[11])
 local maxQuantity = tonumber(ARGV[12])
 local maxItems = tonumber(ARGV[13])
 
-local items = loadItems()
 local _, item = findItem(items, bookId)
 local newQuantity = quantity + (item and item.quantity or 0)
 if newQuantity > stock then return { REJECT_OUT_OF_STOCK, tostring(stock) } end

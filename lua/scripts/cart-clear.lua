@@ -9,7 +9,6 @@
 
 local replayed = replayIdempotent()
 if replayed then return replayed end
-local missing = requireCart()
-if missing then return missing end
+if redis.call('EXISTS', KEYS[1]) == 0 then return MISSING_CART end
 
 return commit('clear', {})

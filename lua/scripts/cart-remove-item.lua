@@ -11,10 +11,9 @@
 
 local replayed = replayIdempotent()
 if replayed then return replayed end
-local missing = requireCart()
-if missing then return missing end
-
 local items = loadItems()
+if not items then return MISSING_CART end
+
 local index = findItem(items, ARGV[6])
 if not index then return { REJECT_ITEM_NOT_IN_CART, '' } end
 table.remove(items, index)

@@ -17,14 +17,13 @@
 
 local replayed = replayIdempotent()
 if replayed then return replayed end
-local missing = requireCart()
-if missing then return missing end
+local items = loadItems()
+if not items then return MISSING_CART end
 
 local bookId = ARGV[6]
 local quantity = tonumber(ARGV[7])
 local maxQuantity = tonumber(ARGV[10])
 
-local items = loadItems()
 local _, item = findItem(items, bookId)
 if not item then return { REJECT_ITEM_NOT_IN_CART, '' } end
 if quantity > item.quantity then

@@ -44,18 +44,14 @@ local function replayIdempotent()
   return { 1, string.sub(stored, separator + 1) }
 end
 
--- SPEC C5: a missing cart key (a new shopper, an expired cart, or Redis lost it) may hide a cart
--- that PostgreSQL still holds, and creating an empty one here would hide it for good (and, after a
--- data loss, reuse versions). The caller restores it (cart-hydrate.lua) and calls again; a cart
--- that is present, the hot path, costs nothing more than this EXISTS.
-local function requireCart()
-  if redis.call('EXISTS', KEYS[1]) == 0 then return { NEEDS_HYDRATION, '' } end
-  return nil
-end
-
+-- The cart's items, or nil when the cart key is missing. SPEC C5: a missing key (a new shopper, an
+-- expired cart, or Redis lost it) may hide a cart that PostgreSQL still holds, and starting an
+-- empty one here would hide it for good (and, after a data loss, reuse versions): the script then
+-- returns MISSING_CART, the caller restores the cart (cart-hydrate.lua) and calls again.
+local MISSING_CART = { NEEDS_HYDRATION, '' }
 local function loadItems()
   local raw = redis.call('GET', KEYS[1])
-  if not raw then return {} end
+  if not raw then return nil end
   return cjson.decode(raw).items
 end
 
