@@ -9,8 +9,8 @@ export const catalogQueueNames = {
 
 /**
  * ZSET: the users whose cart may hold this book (member: userId, score: epoch ms of the last add
- * of this book to that cart). A superset: cart-api adds the member BEFORE its add-item script, so
- * no cart holding the book is ever missing; catalog propagation prunes members whose cart no longer
+ * of this book to that cart). A superset: cart-api sends the member's ZADD before its add-item
+ * script, so no cart holding the book is missing by the time the second sweep runs; catalog propagation prunes members whose cart no longer
  * holds the book (only when their last add is old, see docs/catalog.md). The hash tag is the
  * book's: the index lives in the book's slot, never in a cart script.
  */

@@ -2,6 +2,7 @@ import {
   type CartCommit,
   type CartPersistJob,
   CatalogEventJob,
+  cartPersistenceJobNames,
   catalogJobId,
   catalogQueueNames,
   MAX_COMMITS_PER_JOB,
@@ -72,7 +73,7 @@ export const propagationWorkerPlugin = fp(
       const jobs = []
       for (let start = 0; start < commits.length; start += MAX_COMMITS_PER_JOB)
         jobs.push({
-          name: 'persist-carts',
+          name: cartPersistenceJobNames.persist,
           data: { commits: commits.slice(start, start + MAX_COMMITS_PER_JOB) },
         })
       await persistence.addBulk(jobs)
