@@ -1,6 +1,7 @@
 export * from './book-read-model'
 export * from './cart'
 export * from './catalog-events'
+export * from './email'
 export * from './ids'
 export * from './keys'
 export * from './queues'
