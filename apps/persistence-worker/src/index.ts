@@ -1,4 +1,3 @@
 export { persistenceWorker } from './app'
 export { buildPersistenceWorker } from './build-app'
 export { loadPersistenceWorkerConfig, PersistenceWorkerConfig } from './config'
-export { cartToRows } from './domain/cart-rows'

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { buildCartApi, loadCartApiConfig } from '@bookstore/cart-api'
+import { cartToRows } from '@bookstore/cart-store'
 import { cartItems, carts, createDatabase, migrateDatabase } from '@bookstore/db'
 import { Cart, cartKeys, queueNames } from '@bookstore/events'
 import { createTestDatabase, generateTestKeys, seedBook, signTestToken, uniqueId } from '@bookstore/test-kit'
@@ -9,7 +10,7 @@ import { asc, eq } from 'drizzle-orm'
 import { Redis } from 'ioredis'
 import { Check } from 'typebox/value'
 import { expect } from 'vitest'
-import { buildPersistenceWorker, cartToRows, loadPersistenceWorkerConfig } from '../src'
+import { buildPersistenceWorker, loadPersistenceWorkerConfig } from '../src'
 
 export const redisUrl = () => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 

@@ -1,3 +1,4 @@
+import { restoreCart } from '@bookstore/cart-store'
 import {
   bookCartsKey,
   type Cart,
@@ -5,16 +6,8 @@ import {
   type CartOperation,
   cartKeys,
   type HashStore,
-  readBookReadModel,
 } from '@bookstore/events'
-import {
-  type DurableCart,
-  hydrateCart,
-  propagateToCart,
-  type RedisClient,
-  runCartMutation,
-  type ScriptArg,
-} from '@bookstore/lua'
+import { type RedisClient, runCartMutation, type ScriptArg } from '@bookstore/lua'
 import type { BookLookup } from './book-lookup'
 import { cartRejectionError } from './cart-errors'
 import type { DurableCartReader } from './durable-carts'
@@ -98,52 +91,14 @@ export function createCartService(deps: CartServiceDeps) {
   /**
    * SPEC C5: the cart key is missing. Restores the durable copy from PostgreSQL (or starts the empty
    * cart of a shopper who has none) atomically; a restored state with a version of its own (the
-   * counter was ahead of PostgreSQL) is persisted like a change.
+   * counter was ahead of PostgreSQL, or the catalog refreshed a line) is persisted like a change.
    */
   async function hydrate(userId: string): Promise<string> {
     const durable = await deps.readDurableCart(userId)
-    // The book -> carts index may have been lost with the cart (a Redis restart): re-register the
-    // restored lines first, so later catalog changes reach them (SPEC B3-B5).
-    const restoredAt = now()
-    await Promise.all(
-      (durable?.items ?? []).map((item) => deps.redis.zadd(bookCartsKey(item.bookId), restoredAt, userId)),
-    )
-    const result = await hydrateCart(deps.redis, userId, durable, settings.cartTtlSeconds)
-    if (result.outcome !== 'restored') return result.cartJson
-    const refreshed = durable ? await refreshFromCatalog(userId, durable) : undefined
-    const latest = refreshed ?? result
-    if (latest.version > (durable?.version ?? 0))
-      await deps.enqueuePersistence({ userId, version: latest.version, committedAt: now() })
-    return latest.cartJson
-  }
-
-  /**
-   * A restored cart holds its lines as they were last persisted; catalog changes made while it was
-   * only in PostgreSQL never reached it (propagation sweeps Redis). Each line is brought to the
-   * book's current read model by the propagation script itself (same flags, notices and event as
-   * a live change; a line already up to date stays as it is). The line's own book version is
-   * passed, so a newer catalog event that reached the line meanwhile is never undone. A book
-   * missing from the read model (being rebuilt after a Redis loss) is left for its next event.
-   */
-  async function refreshFromCatalog(userId: string, durable: DurableCart) {
-    let latest: { cartJson: string; version: number } | undefined
-    for (const item of durable.items) {
-      const book = await readBookReadModel(deps.redis, item.bookId)
-      if (!book) continue
-      const result = await propagateToCart(
-        deps.redis,
-        userId,
-        {
-          bookId: book.bookId,
-          op: book.status === 'active' ? 'book-updated' : 'book-deleted',
-          state: book,
-          bookVersion: item.bookVersion ?? 0,
-        },
-        { now: now(), cartTtlSeconds: settings.cartTtlSeconds },
-      )
-      if (result.outcome === 'committed') latest = result
-    }
-    return latest
+    const restore = { redis: deps.redis, cartTtlSeconds: settings.cartTtlSeconds, now }
+    const result = await restoreCart(restore, userId, durable)
+    if (result.commit) await deps.enqueuePersistence(result.commit)
+    return result.cartJson
   }
 
   return {

@@ -1,7 +1,7 @@
+import { type CartItemRow, cartToRows, sameItemRow } from '@bookstore/cart-store'
 import { cartItems, carts, type Database } from '@bookstore/db'
 import type { Cart } from '@bookstore/events'
 import { and, eq, inArray, lt, lte, or, sql } from 'drizzle-orm'
-import { type CartItemRow, cartToRows, sameItemRow } from './cart-rows'
 
 /**
  * `newer`: write a cart only if its version is newer than the stored one (SPEC P2): what every

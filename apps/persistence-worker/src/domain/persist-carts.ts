@@ -1,9 +1,9 @@
+import { readNewestCarts } from '@bookstore/cart-store'
 import type { Database } from '@bookstore/db'
 import type { CartCommit } from '@bookstore/events'
 import type { Cluster, Redis } from 'ioredis'
 import { type ApplyMode, type ApplyResult, applyCarts } from './apply-carts'
 import { isDatabaseUnavailable, rootMessage } from './pg-errors'
-import { readNewestCarts } from './read-carts'
 
 /** Some carts of a job could not be written; the others were. Names the ones that failed. */
 export class CartsNotPersistedError extends Error {

@@ -26,7 +26,7 @@ export interface CartItemRow {
 /**
  * The one place that maps a cart (as Redis holds it) to database rows. A new item field becomes a
  * column in packages/db, a line in `itemRow`, a comparison in `sameItemRow`, a line in the upsert
- * of apply-carts.ts and a line in cart-api's durable-carts.ts (the way back, for hydration).
+ * of persistence-worker's apply-carts.ts and a line in `lineOf` of durable-carts.ts (the way back, for hydration).
  */
 export function cartToRows(cart: Cart): { cart: CartRow; items: CartItemRow[] } {
   const itemRow = (item: CartItem): CartItemRow => ({
