@@ -1,8 +1,13 @@
-import { authPlugin, databasePlugin, servicePlugin, tokenVerifierFromConfig } from '@bookstore/service-kit'
+import {
+  authPlugin,
+  databasePlugin,
+  deadLetterRoutes,
+  servicePlugin,
+  tokenVerifierFromConfig,
+} from '@bookstore/service-kit'
 import type { FastifyInstance } from 'fastify'
 import type { PersistenceWorkerConfig } from './config'
 import { persistenceWorkerPlugin } from './plugins/persistence-worker'
-import { deadLetterRoutes } from './routes/dead-letter-routes'
 
 /** persistence-worker as a plugin: tests register it exactly as main.ts does. */
 export async function persistenceWorker(app: FastifyInstance, options: { config: PersistenceWorkerConfig }) {
@@ -31,5 +36,5 @@ export async function persistenceWorker(app: FastifyInstance, options: { config:
     stalledJobTimeoutMs: config.STALLED_JOB_TIMEOUT_MS,
   })
   // Tier 3: routes (admin only; the worker has no business routes).
-  await app.register(deadLetterRoutes)
+  await app.register(deadLetterRoutes, { ...app.deadLetters, jobs: 'persistence' })
 }

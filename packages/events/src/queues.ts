@@ -67,7 +67,7 @@ export const DeadLetterJob = Type.Object({
   attemptsMade: Type.Integer({ minimum: 0 }),
   deadLetteredAt: Type.Integer({ minimum: 0, description: 'Epoch ms' }),
   userIds: Type.Array(Type.String(), {
-    description: 'Carts the job was about (a full sync was enqueued for them)',
+    description: 'Users the job was about (for persistence jobs a full-cart sync was enqueued for them)',
   }),
 })
 export type DeadLetterJob = Static<typeof DeadLetterJob>

@@ -1,9 +1,12 @@
 import { DeadLetterJob } from '@bookstore/events'
-import { errorResponses, notFound } from '@bookstore/service-kit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+// Types only, as in dead-letter.ts.
+import type { Queue } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
-import { discardDeadLetter, listDeadLetters, replayDeadLetter } from '../domain/dead-letter'
+import { discardDeadLetter, listDeadLetters, replayDeadLetter } from './dead-letter'
+import { errorResponses } from './error-schema'
+import { notFound } from './errors'
 
 const DeadLetterView = Type.Object({ id: Type.String(), ...DeadLetterJob.properties })
 const DeadLetterList = Type.Object({ total: Type.Integer(), jobs: Type.Array(DeadLetterView) })
@@ -19,15 +22,27 @@ const schema = <T extends object>(summary: string, extra: T) => ({
 
 const missing = (id: string) => notFound('DEAD_LETTER_NOT_FOUND', 'No parked job has this id', { id })
 
-/** The dead-letter queue for admins (SPEC P4): look at parked jobs, replay or discard each. */
-export async function deadLetterRoutes(app: FastifyInstance) {
+export interface DeadLetterRoutesOptions {
+  /** The parking lot these routes show. */
+  dlq: Queue<DeadLetterJob>
+  /** The queue a replayed job goes back to (its default job options are the retry policy). */
+  target: Queue
+  /** Which jobs park here, for the OpenAPI summaries: "persistence", "e-mail". */
+  jobs: string
+}
+
+/**
+ * The dead-letter queue for admins (SPEC P4, S3): look at parked jobs, replay or discard each.
+ * Register it without fastify-plugin wrapping (as is): the admin check then covers these routes only.
+ */
+export async function deadLetterRoutes(app: FastifyInstance, options: DeadLetterRoutesOptions) {
   const routes = app.withTypeProvider<TypeBoxTypeProvider>()
   routes.addHook('preHandler', app.requireAdmin)
-  const { dlq, target } = app.deadLetters
+  const { dlq, target, jobs } = options
 
   routes.get(
     '/admin/dead-letters',
-    schema('List parked persistence jobs, oldest first', {
+    schema(`List parked ${jobs} jobs, oldest first`, {
       querystring: ListQuery,
       response: { 200: DeadLetterList, ...errorResponses(400, 401, 403, 503) },
     }),
@@ -36,7 +51,7 @@ export async function deadLetterRoutes(app: FastifyInstance) {
 
   routes.post(
     '/admin/dead-letters/:id/replay',
-    schema('Put a parked job back on its queue (and out of the DLQ)', {
+    schema(`Put a parked ${jobs} job back on its queue (and out of the DLQ)`, {
       params: JobParams,
       response: {
         200: Type.Object({ replayedAs: Type.String() }),
@@ -52,7 +67,7 @@ export async function deadLetterRoutes(app: FastifyInstance) {
 
   routes.delete(
     '/admin/dead-letters/:id',
-    schema('Discard a parked job for good', {
+    schema(`Discard a parked ${jobs} job for good`, {
       params: JobParams,
       response: {
         200: Type.Object({ discarded: Type.Literal(true) }),

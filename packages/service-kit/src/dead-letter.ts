@@ -1,0 +1,78 @@
+import type { DeadLetterJob } from '@bookstore/events'
+// Types only: the kit has no runtime dependency on BullMQ (the apps that park jobs bring it).
+import type { Job, Queue } from 'bullmq'
+
+/** The id a dead-lettered job gets in the DLQ: the same failed job is parked once, however often the move is tried. */
+export const deadLetterIdOf = (job: Pick<Job, 'id' | 'queueName'>) =>
+  `dead-${job.queueName.replace(/[{}:]/g, '')}-${job.id}`
+
+export interface DeadLetterOptions {
+  /** The users the job was about (each worker knows where its payload names them). */
+  userIds?: string[]
+  now?: number
+}
+
+/**
+ * Parks a job that failed its last attempt (or can never succeed): it is kept in the DLQ, never
+ * retried by itself, until an admin replays or discards it (SPEC P4, S3). Call it from inside the
+ * last attempt, under the job's lock: a worker that dies right after retries the job and parks it
+ * again under the same DLQ id, so nothing is parked twice and nothing is lost.
+ */
+export async function deadLetter(
+  dlq: Queue<DeadLetterJob>,
+  job: Job,
+  reason: string,
+  options: DeadLetterOptions = {},
+): Promise<DeadLetterJob> {
+  const entry: DeadLetterJob = {
+    queue: job.queueName,
+    jobId: String(job.id),
+    name: job.name,
+    data: job.data,
+    failedReason: reason.slice(0, 2000),
+    attemptsMade: job.attemptsMade + 1,
+    deadLetteredAt: options.now ?? Date.now(),
+    userIds: options.userIds ?? [],
+  }
+  await dlq.add(job.name, entry, { jobId: deadLetterIdOf(job) })
+  return entry
+}
+
+export interface DeadLetterView extends DeadLetterJob {
+  id: string
+}
+
+const view = (job: Job<DeadLetterJob>): DeadLetterView => ({ id: String(job.id), ...job.data })
+
+/** The parked jobs, oldest first. */
+export async function listDeadLetters(dlq: Queue<DeadLetterJob>, offset: number, limit: number) {
+  const [jobs, total] = await Promise.all([
+    dlq.getJobs(['waiting'], offset, offset + limit - 1, true),
+    dlq.getWaitingCount(),
+  ])
+  return { total, jobs: jobs.map((job) => view(job as Job<DeadLetterJob>)) }
+}
+
+/**
+ * Puts a parked job back on its own queue, unchanged, with that queue's retry policy, and takes it
+ * out of the DLQ. Returns the new job's id, or undefined when no such parked job exists.
+ */
+export async function replayDeadLetter(
+  dlq: Queue<DeadLetterJob>,
+  target: Queue,
+  id: string,
+): Promise<{ replayedAs: string } | undefined> {
+  const job = (await dlq.getJob(id)) as Job<DeadLetterJob> | undefined
+  if (!job) return undefined
+  const replayed = await target.add(job.data.name, job.data.data)
+  await job.remove()
+  return { replayedAs: String(replayed.id) }
+}
+
+/** Drops a parked job for good. Returns false when there was none. */
+export async function discardDeadLetter(dlq: Queue<DeadLetterJob>, id: string): Promise<boolean> {
+  const job = await dlq.getJob(id)
+  if (!job) return false
+  await job.remove()
+  return true
+}
