@@ -26,7 +26,7 @@ export interface CartItemRow {
 /**
  * The one place that maps a cart (as Redis holds it) to database rows. A new item field becomes a
  * column in packages/db, a line in `itemRow`, a comparison in `sameItemRow`, a line in the upsert
- * of persistence-worker's apply-carts.ts and a line in `lineOf` of durable-carts.ts (the way back, for hydration).
+ * of persistence-worker's apply-carts.ts and a line in `durableCartOf` (durable-carts.ts, the way back).
  */
 export function cartToRows(cart: Cart): { cart: CartRow; items: CartItemRow[] } {
   const itemRow = (item: CartItem): CartItemRow => ({
@@ -63,3 +63,29 @@ export const sameItemRow = (stored: CartItemRow, wanted: CartItemRow): boolean =
   stored.outOfStock === wanted.outOfStock &&
   stored.availableStock === wanted.availableStock &&
   stored.bookVersion === wanted.bookVersion
+
+/**
+ * True when PostgreSQL holds exactly this cart: same version, totals, last change and lines. What
+ * reconciliation asks of every cart (SPEC P6); a difference the version alone does not show (a
+ * row changed behind the worker's back) counts too.
+ */
+export function sameCart(
+  stored: { cart: CartRow; items: readonly CartItemRow[] },
+  wanted: { cart: CartRow; items: readonly CartItemRow[] },
+): boolean {
+  const a = stored.cart
+  const b = wanted.cart
+  if (
+    a.version !== b.version ||
+    a.totalCents !== b.totalCents ||
+    a.itemCount !== b.itemCount ||
+    (a.updatedAt?.getTime() ?? null) !== (b.updatedAt?.getTime() ?? null) ||
+    stored.items.length !== wanted.items.length
+  )
+    return false
+  const storedByBook = new Map(stored.items.map((item) => [item.bookId, item]))
+  return wanted.items.every((item) => {
+    const before = storedByBook.get(item.bookId)
+    return before !== undefined && sameItemRow(before, item)
+  })
+}

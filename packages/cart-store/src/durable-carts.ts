@@ -1,37 +1,38 @@
 import { cartItems, carts, type Database } from '@bookstore/db'
 import type { DurableCart } from '@bookstore/lua'
 import { asc, inArray } from 'drizzle-orm'
+import type { CartItemRow, CartRow } from './cart-rows'
 
-type StoredItem = typeof cartItems.$inferSelect
-
-/** A stored item row as a cart line (the reverse of `cartToRows`; the script derives line totals). */
-const lineOf = (item: StoredItem): DurableCart['items'][number] => ({
-  bookId: item.bookId,
-  title: item.title,
-  unitPriceCents: item.unitPriceCents,
-  quantity: item.quantity,
-  addedAt: item.addedAt.getTime(),
-  ...(item.previousUnitPriceCents !== null && { previousUnitPriceCents: item.previousUnitPriceCents }),
-  ...(item.outOfStock !== null && { outOfStock: item.outOfStock }),
-  ...(item.availableStock !== null && { availableStock: item.availableStock }),
-  ...(item.bookVersion !== null && { bookVersion: item.bookVersion }),
-})
+/** A cart as PostgreSQL holds it: the same shape `cartToRows` gives a cart from Redis. */
+export interface StoredCart {
+  cart: CartRow
+  items: CartItemRow[]
+}
 
 /**
- * The durable copies of these carts as the persistence worker last wrote them, by user; a user
- * PostgreSQL has no cart for is absent. Two queries whatever the number of users, in one
- * read-only snapshot, so a cart row and its items always come from the same write.
+ * The stored rows of these carts, by user; a user PostgreSQL has no cart for is absent. Two
+ * queries whatever the number of users, in one read-only snapshot, so a cart row and its items
+ * always come from the same write. Items in the order they were added.
  */
-export async function readDurableCarts(
+export async function readStoredCarts(
   db: Database,
   userIds: readonly string[],
-): Promise<Map<string, DurableCart>> {
-  const found = new Map<string, DurableCart>()
+): Promise<Map<string, StoredCart>> {
+  const found = new Map<string, StoredCart>()
   if (userIds.length === 0) return found
   const ids = [...new Set(userIds)]
   const { rows, items } = await db.transaction(
     async (tx) => ({
-      rows: await tx.select().from(carts).where(inArray(carts.userId, ids)),
+      rows: await tx
+        .select({
+          userId: carts.userId,
+          version: carts.version,
+          totalCents: carts.totalCents,
+          itemCount: carts.itemCount,
+          updatedAt: carts.updatedAt,
+        })
+        .from(carts)
+        .where(inArray(carts.userId, ids)),
       items: await tx
         .select()
         .from(cartItems)
@@ -40,12 +41,33 @@ export async function readDurableCarts(
     }),
     { isolationLevel: 'repeatable read', accessMode: 'read only' },
   )
-  for (const row of rows)
-    found.set(row.userId, {
-      version: row.version,
-      updatedAt: row.updatedAt ? row.updatedAt.getTime() : null,
-      items: [],
-    })
-  for (const item of items) found.get(item.userId)?.items.push(lineOf(item))
+  for (const row of rows) found.set(row.userId, { cart: row, items: [] })
+  for (const item of items) found.get(item.userId)?.items.push(item)
   return found
+}
+
+/** A stored cart as the hydration script takes it (the script derives the line totals). */
+export const durableCartOf = ({ cart, items }: StoredCart): DurableCart => ({
+  version: cart.version,
+  updatedAt: cart.updatedAt ? cart.updatedAt.getTime() : null,
+  items: items.map((item) => ({
+    bookId: item.bookId,
+    title: item.title,
+    unitPriceCents: item.unitPriceCents,
+    quantity: item.quantity,
+    addedAt: item.addedAt.getTime(),
+    ...(item.previousUnitPriceCents !== null && { previousUnitPriceCents: item.previousUnitPriceCents }),
+    ...(item.outOfStock !== null && { outOfStock: item.outOfStock }),
+    ...(item.availableStock !== null && { availableStock: item.availableStock }),
+    ...(item.bookVersion !== null && { bookVersion: item.bookVersion }),
+  })),
+})
+
+/** The durable copies of these carts as the persistence worker last wrote them, by user. */
+export async function readDurableCarts(
+  db: Database,
+  userIds: readonly string[],
+): Promise<Map<string, DurableCart>> {
+  const stored = await readStoredCarts(db, userIds)
+  return new Map([...stored].map(([userId, entry]) => [userId, durableCartOf(entry)]))
 }

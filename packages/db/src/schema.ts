@@ -45,6 +45,7 @@ export const cartItems = pgTable(
 )
 
 export * from './schema/books'
+export * from './schema/cart-reminders'
 export * from './schema/catalog-outbox'
 export * from './schema/refresh-tokens'
 export * from './schema/users'

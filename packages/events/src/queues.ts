@@ -43,6 +43,17 @@ export const CartPersistJob = Type.Object({
 })
 export type CartPersistJob = Static<typeof CartPersistJob>
 
+/** Commits as persistence jobs of at most MAX_COMMITS_PER_JOB each, for `Queue.addBulk`. */
+export function persistJobsOf(commits: readonly CartCommit[]) {
+  const jobs: { name: typeof cartPersistenceJobNames.persist; data: CartPersistJob }[] = []
+  for (let start = 0; start < commits.length; start += MAX_COMMITS_PER_JOB)
+    jobs.push({
+      name: cartPersistenceJobNames.persist,
+      data: { commits: commits.slice(start, start + MAX_COMMITS_PER_JOB) },
+    })
+  return jobs
+}
+
 /**
  * "Make PostgreSQL hold exactly what Redis holds for these users." Enqueued after a job was
  * dead-lettered (SPEC P4), and by repairs (reconciliation). Unlike a commit it also rewrites a cart
@@ -53,6 +64,17 @@ export const CartSyncJob = Type.Object({
   reason: Type.String({ maxLength: 200 }),
 })
 export type CartSyncJob = Static<typeof CartSyncJob>
+
+/** Full-cart syncs of these users, at most MAX_COMMITS_PER_JOB per job, for `Queue.addBulk`. */
+export function syncJobsOf(userIds: readonly string[], reason: string) {
+  const jobs: { name: typeof cartPersistenceJobNames.sync; data: CartSyncJob }[] = []
+  for (let start = 0; start < userIds.length; start += MAX_COMMITS_PER_JOB)
+    jobs.push({
+      name: cartPersistenceJobNames.sync,
+      data: { userIds: userIds.slice(start, start + MAX_COMMITS_PER_JOB), reason },
+    })
+  return jobs
+}
 
 /**
  * What the dead-letter queue keeps of a job that failed its last attempt: enough to look at it

@@ -2,10 +2,9 @@ import {
   type CartCommit,
   type CartPersistJob,
   CatalogEventJob,
-  cartPersistenceJobNames,
   catalogJobId,
   catalogQueueNames,
-  MAX_COMMITS_PER_JOB,
+  persistJobsOf,
   queueNames,
   retryingJobOptions,
   stalledJobDetection,
@@ -70,13 +69,7 @@ export const propagationWorkerPlugin = fp(
     })
 
     const persist = async (commits: CartCommit[]) => {
-      const jobs = []
-      for (let start = 0; start < commits.length; start += MAX_COMMITS_PER_JOB)
-        jobs.push({
-          name: cartPersistenceJobNames.persist,
-          data: { commits: commits.slice(start, start + MAX_COMMITS_PER_JOB) },
-        })
-      await persistence.addBulk(jobs)
+      await persistence.addBulk(persistJobsOf(commits))
     }
 
     const handle = async (job: Job<CatalogEventJob>) => {

@@ -1,0 +1,5 @@
+export { scheduler } from './app'
+export { buildScheduler } from './build-app'
+export { loadSchedulerConfig, SchedulerConfig } from './config'
+export { reconcileCarts } from './domain/reconcile-carts'
+export { scheduleNames, scheduleQueueName } from './schedules'
