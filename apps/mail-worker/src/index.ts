@@ -1,0 +1,4 @@
+export { mailWorker } from './app'
+export { buildMailWorker } from './build-app'
+export { loadMailWorkerConfig, MailWorkerConfig } from './config'
+export { renderAbandonedCart, renderEmail, renderOpsAlert } from './templates'

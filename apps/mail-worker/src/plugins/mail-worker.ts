@@ -1,0 +1,175 @@
+import {
+  type DeadLetterJob,
+  type EmailJob,
+  emailQueueNames,
+  retryingJobOptions,
+  stalledJobDetection,
+} from '@bookstore/events'
+import { deadLetter, registerQueueDepthMetric } from '@bookstore/service-kit'
+import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { Redis } from 'ioredis'
+import { kindLabelOf, outgoingEmail, payloadProblem, userIdsOf } from '../domain/email-message'
+import { createMailer } from '../domain/mailer'
+import { renderEmail, UnrenderableEmailError } from '../templates'
+import { createMailMetrics } from './mail-metrics'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The dead-letter queue (parked jobs) and the queue replays go back to. */
+    deadLetters: { dlq: Queue<DeadLetterJob>; target: Queue }
+  }
+}
+
+export interface MailWorkerOptions {
+  redisUrl: string
+  prefix: string
+  concurrency: number
+  stalledJobTimeoutMs: number
+  /** Retry policy of the jobs this worker enqueues itself (admin replays). */
+  attempts: number
+  backoffMs: number
+  smtpUrl: string
+  smtpTimeoutMs: number
+  from: string
+}
+
+/** A connection that waits (forever) for Redis instead of failing: what a worker wants. */
+const patientRedis = (url: string, connectionName: string) =>
+  new Redis(url, { connectionName, maxRetriesPerRequest: null })
+
+/**
+ * Consumes `{email}` (SPEC S1, S3): validates each job, renders its template and hands the e-mail
+ * to SMTP. A failed send spends an attempt (the producer's exponential backoff spaces them); the
+ * last failed attempt, or a payload that can never be sent, parks the job in `{email-dlq}`, counts
+ * an alert and writes an error line with `alert: 'email-dead-letter'`. SMTP being away is not a
+ * readiness failure: the mail waits in the queue.
+ */
+export const mailWorkerPlugin = fp(
+  async (app: FastifyInstance, options: MailWorkerOptions) => {
+    const producerConnection = patientRedis(options.redisUrl, 'mail-producer')
+    const workerConnection = patientRedis(options.redisUrl, 'mail-worker')
+    for (const connection of [producerConnection, workerConnection])
+      connection.on('error', (error) => app.log.warn({ err: error }, 'redis connection error'))
+
+    const target = new Queue(emailQueueNames.email, {
+      connection: producerConnection,
+      prefix: options.prefix,
+      defaultJobOptions: retryingJobOptions(options.attempts, options.backoffMs),
+    })
+    const dlq = new Queue<DeadLetterJob>(emailQueueNames.emailDeadLetter, {
+      connection: producerConnection,
+      prefix: options.prefix,
+    })
+    for (const queue of [target, dlq])
+      queue.on('error', (error) => app.log.warn({ err: error }, 'queue error'))
+    const metrics = createMailMetrics(app.metrics, () => dlq.getWaitingCount())
+    registerQueueDepthMetric(app.metrics, [target, dlq])
+
+    const mailer = createMailer({
+      url: options.smtpUrl,
+      timeoutMs: options.smtpTimeoutMs,
+      maxConnections: options.concurrency,
+    })
+
+    async function send(job: Job): Promise<void> {
+      const problem = payloadProblem(job.name, job.data)
+      if (problem) throw new UnrecoverableError(problem)
+      const email = job.data as EmailJob
+      let rendered: ReturnType<typeof renderEmail>
+      try {
+        rendered = renderEmail(email)
+      } catch (error) {
+        if (error instanceof UnrenderableEmailError)
+          throw new UnrecoverableError(`cannot render ${email.kind}: ${error.message}`)
+        throw error
+      }
+      const outgoing = outgoingEmail(email, rendered, String(job.id), options.from)
+      const stopTimer = metrics.sendDuration.startTimer({ kind: email.kind })
+      try {
+        const info = await mailer.send(outgoing)
+        stopTimer({ result: 'sent' })
+        metrics.sent.inc({ kind: email.kind })
+        app.log.info(
+          { jobId: job.id, kind: email.kind, messageId: info.messageId, attempt: job.attemptsMade + 1 },
+          'e-mail sent',
+        )
+      } catch (error) {
+        stopTimer({ result: 'failed' })
+        throw error
+      }
+    }
+
+    /** The last attempt failed (or cannot succeed): park the job and raise the alert (SPEC S3). */
+    async function park(job: Job, error: Error) {
+      const entry = await deadLetter(dlq, job, error.message, { userIds: userIdsOf(job.data) })
+      metrics.alerts.inc()
+      app.log.error(
+        {
+          alert: 'email-dead-letter',
+          jobId: job.id,
+          job: job.name,
+          userIds: entry.userIds,
+          attemptsMade: entry.attemptsMade,
+          err: error,
+        },
+        'e-mail job dead-lettered after its last attempt',
+      )
+    }
+
+    const worker = new Worker(
+      emailQueueNames.email,
+      async (job) => {
+        try {
+          await send(job)
+        } catch (error) {
+          metrics.failures.inc({ kind: kindLabelOf(job.data) })
+          const err = error instanceof Error ? error : new Error(String(error))
+          const lastAttempt =
+            error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
+          // Parked from inside the attempt, under the job's lock: should the process die right after,
+          // the job is retried and parked again under the same DLQ id (no duplicate, nothing lost).
+          if (lastAttempt)
+            await park(job, err).catch((parkError: unknown) =>
+              app.log.error({ err: parkError, jobId: job.id }, 'could not dead-letter an e-mail job'),
+            )
+          else
+            app.log.warn(
+              { err, jobId: job.id, attempt: job.attemptsMade + 1, attempts: job.opts.attempts ?? 1 },
+              'e-mail not sent; it will retry',
+            )
+          throw err
+        }
+      },
+      {
+        connection: workerConnection,
+        prefix: options.prefix,
+        concurrency: options.concurrency,
+        autorun: false,
+        ...stalledJobDetection(options.stalledJobTimeoutMs),
+      },
+    )
+    worker.on('error', (error) => app.log.warn({ err: error }, 'mail worker error'))
+
+    app.decorate('deadLetters', { dlq, target })
+    app.addReadinessCheck('redis', () => producerConnection.ping())
+    app.addHook('onReady', async () => {
+      void worker.run().catch((error: unknown) => app.log.error({ err: error }, 'mail worker stopped'))
+    })
+    // preClose: the jobs in flight finish their sends (and parking) while SMTP and Redis are there.
+    app.addHook('preClose', async () => {
+      await worker.close()
+    })
+    app.addHook('onClose', async () => {
+      await Promise.all([target.close(), dlq.close()])
+      mailer.close()
+      await Promise.all(
+        [producerConnection, workerConnection].map((c) =>
+          c.status === 'end' ? undefined : c.quit().catch(() => c.disconnect()),
+        ),
+      )
+    })
+  },
+  { name: 'mail-worker', dependencies: ['metrics', 'health'] },
+)
