@@ -51,6 +51,8 @@ export async function startStack(options: { cartApiEnv?: Record<string, string> 
   let worker: FastifyInstance | undefined = await buildPersistenceWorker(loadPersistenceWorkerConfig(common))
   const redis = new Redis(redisServer.url)
   const schedulers: FastifyInstance[] = []
+  /** Every log line of warn level and above of the schedulers of this stack, parsed. */
+  const logs: Record<string, unknown>[] = []
 
   const adminAuth = async () => ({
     authorization: `Bearer ${await signTestToken(keys.privateKey, uniqueId('admin'), { role: 'admin' })}`,
@@ -65,6 +67,7 @@ export async function startStack(options: { cartApiEnv?: Record<string, string> 
     cartApi,
     keys,
     common,
+    logs,
     adminAuth,
     seedBook: (overrides?: Parameters<typeof seedBook>[1]) =>
       seedBook(redis, { stock: 10_000, ...overrides }),
@@ -91,7 +94,10 @@ export async function startStack(options: { cartApiEnv?: Record<string, string> 
       worker ??= await buildPersistenceWorker(loadPersistenceWorkerConfig(common))
     },
     async startScheduler(env: Record<string, string> = {}) {
-      const app = await buildScheduler(loadSchedulerConfig({ ...common, ...manualPeriods, ...env }))
+      const app = await buildScheduler(
+        loadSchedulerConfig({ ...common, LOG_LEVEL: 'warn', ...manualPeriods, ...env }),
+        { logStream: { write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>) } },
+      )
       schedulers.push(app)
       return app
     },

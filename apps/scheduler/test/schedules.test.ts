@@ -1,6 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { signTestToken, uniqueId } from '@bookstore/test-kit'
 import { type Job, Queue } from 'bullmq'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scheduleNames, scheduleQueueName } from '../src/schedules'
 import { manualPeriods, startStack, type TestStack } from './harness'
