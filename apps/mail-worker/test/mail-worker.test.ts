@@ -67,8 +67,9 @@ describe('mail-worker with SMTP up (SPEC S1)', () => {
     }
     await mail.add(alert)
     const [message] = await sink.waitForMessages(1, { where: sentTo(address) })
-    expect(message?.subject).toBe('[cart-persistence-dead-letter] 1 persistence job dead-lettered')
-    expect(message?.text).toContain('- job 17: poisoned cart user-9')
+    expect(message?.subject).toBe('1 persistence job dead-lettered')
+    expect(message?.headers['x-bookstore-alert']).toBe('cart-persistence-dead-letter')
+    expect(message?.text).toContain('job 17: poisoned cart user-9')
   })
 
   it('parks a job that can never be sent at once, and sends nothing', async () => {

@@ -14,7 +14,7 @@ const alert: OpsAlertEmail = {
   to: 'ops@example.com',
   alert: 'email-dead-letter',
   subject: '2 e-mail jobs dead-lettered',
-  lines: ['job 12: connect ECONNREFUSED', 'job <13> & co'],
+  lines: ['job 12: connect ECONNREFUSED', '- job <13> & co'],
   raisedAt: Date.UTC(2026, 2, 3, 12, 30),
 }
 
@@ -90,18 +90,23 @@ describe('abandoned-cart template (SPEC S1)', () => {
     )
     expect(() => renderAbandonedCart(reminder({ cartUrl: 'data:text/html,hi' }))).toThrow(/http/)
     const alertEmail = renderOpsAlert({ ...alert, subject: 'two\r\nBcc: victim@example.com' })
-    expect(alertEmail.subject).toBe('[email-dead-letter] two Bcc: victim@example.com')
+    expect(alertEmail.subject).toBe('two Bcc: victim@example.com')
   })
 })
 
 describe('ops-alert template (SPEC S3)', () => {
-  it('lists the lines in text and HTML, escaped in HTML', () => {
+  it('shows the subject and the lines as given, escaped in HTML', () => {
     const email = renderEmail(alert)
-    expect(email.subject).toBe('[email-dead-letter] 2 e-mail jobs dead-lettered')
+    expect(email.subject).toBe('2 e-mail jobs dead-lettered')
     expect(email.text).toContain('Alert: email-dead-letter')
     expect(email.text).toContain('Raised: 2026-03-03T12:30:00.000Z')
-    expect(email.text).toContain('- job 12: connect ECONNREFUSED\n- job <13> & co')
-    expect(email.html).toContain('<li style="margin:0 0 4px 0">job &lt;13&gt; &amp; co</li>')
+    expect(email.text).toContain('\njob 12: connect ECONNREFUSED\n- job <13> & co\n')
+    expect(email.html).toContain(
+      '<div style="margin:0 0 4px 0;white-space:pre-wrap">- job &lt;13&gt; &amp; co</div>',
+    )
+    expect(email.html).not.toContain('<13>')
+    const headers = outgoingEmail(alert, email, '9', 'ops@bookstore.local').headers
+    expect(headers['X-Bookstore-Alert']).toBe('email-dead-letter')
   })
 })
 

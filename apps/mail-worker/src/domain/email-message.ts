@@ -72,6 +72,10 @@ export function outgoingEmail(
     to: job.to,
     messageId: messageIdOf(job, jobId, domainOf(from)),
     // Which job sent it: a duplicate after a crash is recognisable in the inbox and the logs.
-    headers: { 'X-Bookstore-Job': jobId, 'X-Bookstore-Email': job.kind },
+    headers: {
+      'X-Bookstore-Job': jobId,
+      'X-Bookstore-Email': job.kind,
+      ...(job.kind === 'ops-alert' ? { 'X-Bookstore-Alert': job.alert } : {}),
+    },
   }
 }
