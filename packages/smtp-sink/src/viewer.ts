@@ -42,7 +42,9 @@ ${refreshSeconds ? `<meta http-equiv="refresh" content="${refreshSeconds}">` : '
 function listPage(messages: SinkMessage[]): string {
   const rows = messages
     .map(
-      (message) => `<tr><td>${escapeHtml(message.receivedAt)}</td><td>${escapeHtml(message.from)}</td>
+      (
+        message,
+      ) => `<tr><td style="white-space:nowrap">${escapeHtml(message.receivedAt)}</td><td>${escapeHtml(message.from)}</td>
 <td>${escapeHtml(message.to.join(', '))}</td>
 <td><a href="/messages/${encodeURIComponent(message.id)}">${escapeHtml(message.subject || '(no subject)')}</a></td></tr>`,
     )
