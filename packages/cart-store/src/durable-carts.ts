@@ -1,7 +1,10 @@
 import { cartItems, carts, type Database } from '@bookstore/db'
 import type { DurableCart } from '@bookstore/lua'
-import { asc, inArray } from 'drizzle-orm'
+import { asc, type Column, sql } from 'drizzle-orm'
 import type { CartItemRow, CartRow } from './cart-rows'
+
+/** `column = any($1)`: one array parameter, however many users (a page can hold thousands). */
+const isAnyOf = (column: Column, values: string[]) => sql`${column} = any(${sql.param(values)})`
 
 /** A cart as PostgreSQL holds it: the same shape `cartToRows` gives a cart from Redis. */
 export interface StoredCart {
@@ -32,11 +35,11 @@ export async function readStoredCarts(
           updatedAt: carts.updatedAt,
         })
         .from(carts)
-        .where(inArray(carts.userId, ids)),
+        .where(isAnyOf(carts.userId, ids)),
       items: await tx
         .select()
         .from(cartItems)
-        .where(inArray(cartItems.userId, ids))
+        .where(isAnyOf(cartItems.userId, ids))
         .orderBy(asc(cartItems.userId), asc(cartItems.addedAt), asc(cartItems.bookId)),
     }),
     { isolationLevel: 'repeatable read', accessMode: 'read only' },

@@ -1,6 +1,6 @@
 import { Cart, cartKeys } from '@bookstore/events'
 import type { Cluster, Redis } from 'ioredis'
-import { Check } from 'typebox/value'
+import { Compile } from 'typebox/compile'
 
 export interface NewestCarts {
   /** Valid carts, by user. */
@@ -11,10 +11,13 @@ export interface NewestCarts {
   invalid: string[]
 }
 
+/** Compiled once: the reconciliation sweep checks every cart of Redis with it. */
+const cartValidator = Compile(Cart)
+
 function parseCart(userId: string, raw: string): Cart | undefined {
   try {
     const cart: unknown = JSON.parse(raw)
-    return Check(Cart, cart) && cart.userId === userId ? cart : undefined
+    return cartValidator.Check(cart) && cart.userId === userId ? cart : undefined
   } catch {
     return undefined
   }
