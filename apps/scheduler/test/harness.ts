@@ -2,6 +2,7 @@ import { buildCartApi, loadCartApiConfig } from '@bookstore/cart-api'
 import { cartToRows, readStoredCarts } from '@bookstore/cart-store'
 import { createDatabase, migrateDatabase } from '@bookstore/db'
 import { Cart, cartKeys } from '@bookstore/events'
+import { buildMailWorker, loadMailWorkerConfig } from '@bookstore/mail-worker'
 import { buildPersistenceWorker, loadPersistenceWorkerConfig } from '@bookstore/persistence-worker'
 import {
   createTestDatabase,
@@ -51,6 +52,7 @@ export async function startStack(options: { cartApiEnv?: Record<string, string> 
   let worker: FastifyInstance | undefined = await buildPersistenceWorker(loadPersistenceWorkerConfig(common))
   const redis = new Redis(redisServer.url)
   const schedulers: FastifyInstance[] = []
+  const mailWorkers: FastifyInstance[] = []
   /** Every log line of warn level and above of the schedulers of this stack, parsed. */
   const logs: Record<string, unknown>[] = []
 
@@ -93,6 +95,12 @@ export async function startStack(options: { cartApiEnv?: Record<string, string> 
     async startWorker() {
       worker ??= await buildPersistenceWorker(loadPersistenceWorkerConfig(common))
     },
+    /** mail-worker as main.ts boots it, on this stack's Redis and queues, sending to `smtpUrl`. */
+    async startMailWorker(smtpUrl: string, env: Record<string, string> = {}) {
+      const app = await buildMailWorker(loadMailWorkerConfig({ ...common, SMTP_URL: smtpUrl, ...env }))
+      mailWorkers.push(app)
+      return app
+    },
     async startScheduler(env: Record<string, string> = {}) {
       const app = await buildScheduler(
         loadSchedulerConfig({ ...common, LOG_LEVEL: 'warn', ...manualPeriods, ...env }),
@@ -114,11 +122,12 @@ export async function startStack(options: { cartApiEnv?: Record<string, string> 
       const queue = new Queue(scheduleQueueName(name), { connection: redis, prefix })
       return waitFor(
         async () => {
+          // The state first, then the job: a job read first may finish before its state is read.
+          const state = await queue.getJobState(jobId)
+          if (state !== 'completed' && state !== 'failed') return undefined
           const job = await queue.getJob(jobId)
-          if (!job) return undefined
-          const state = await job.getState()
-          if (state === 'failed') throw new Error(`${name} failed: ${job.failedReason}`)
-          return state === 'completed' ? (job.returnvalue as Record<string, unknown>) : undefined
+          if (state === 'failed') throw new Error(`${name} failed: ${job?.failedReason}`)
+          return job?.returnvalue as Record<string, unknown>
         },
         `${name} run ${jobId}`,
         30_000,
@@ -147,7 +156,7 @@ export async function startStack(options: { cartApiEnv?: Record<string, string> 
         )
     },
     async close() {
-      for (const app of schedulers) await app.close()
+      for (const app of [...schedulers, ...mailWorkers]) await app.close()
       await worker?.close()
       await cartApi.close()
       redis.disconnect()

@@ -52,7 +52,8 @@ export async function scheduleRoutes(app: FastifyInstance) {
           const runs = await Promise.all(
             jobs.map(async (job) => ({
               jobId: String(job.id),
-              state: await job.getState(),
+              // A finished job says so itself; asking for its state after reading it could race.
+              state: job.finishedOn ? (job.failedReason ? 'failed' : 'completed') : await job.getState(),
               startedAt: job.processedOn ?? null,
               finishedAt: job.finishedOn ?? null,
               result: job.returnvalue ?? null,
