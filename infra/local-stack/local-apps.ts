@@ -24,6 +24,10 @@ export const localApps: LocalApp[] = [
   // Loads the sample catalog into an empty database and writes every book's read model on start.
   { name: 'book-api', port: 3007, env: { SEED_CATALOG: 'true' } },
   { name: 'catalog-worker', port: 3008 },
+  // Sends the e-mails (to the stack's SMTP sink unless SMTP_URL is set).
+  { name: 'mail-worker', port: 3010 },
+  // Reconciliation, daily re-sync, abandoned-cart reminders, dead-letter watch (SPEC P6, S1-S3).
+  { name: 'scheduler', port: 3009 },
 ]
 
 export const appUrl = (app: LocalApp) => `http://127.0.0.1:${app.port}`

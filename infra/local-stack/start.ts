@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { migrateDatabase } from '@bookstore/db'
+import { startMailViewer, startSmtpSink } from '@bookstore/smtp-sink'
 import { redisAnswers } from '@bookstore/test-kit'
 import { ensureDevKeys } from './dev-keys'
 import { startEmbeddedPostgres } from './embedded-postgres'
@@ -33,7 +34,9 @@ function safeUrl(url: string): string {
 }
 
 const shown = (url: string) =>
-  url === process.env.REDIS_URL || url === process.env.DATABASE_URL ? safeUrl(url) : url
+  url === process.env.REDIS_URL || url === process.env.DATABASE_URL || url === process.env.SMTP_URL
+    ? safeUrl(url)
+    : url
 
 // What is running, stopped in reverse order: apps first, then the stores they use.
 const running: Array<{ name: string; stop: () => Promise<void> }> = []
@@ -93,6 +96,23 @@ async function databaseUrl(): Promise<string> {
   return postgres.url
 }
 
+/**
+ * SMTP_URL if set, else an SMTP sink in this process that keeps what it receives, with a web page
+ * to read it: the e-mails the stack sends (abandoned-cart reminders, ops alerts) land there.
+ */
+async function smtpUrl(): Promise<{ url: string; viewerUrl?: string }> {
+  const given = process.env.SMTP_URL
+  if (given) return { url: given }
+  const sink = await startSmtpSink({ host: '127.0.0.1', port: portFromEnv('LOCAL_SMTP_PORT', 1025) })
+  running.push({ name: 'SMTP sink', stop: sink.close })
+  const viewer = await startMailViewer(sink, {
+    host: '127.0.0.1',
+    port: portFromEnv('LOCAL_MAIL_VIEWER_PORT', 8025),
+  })
+  running.push({ name: 'mail viewer', stop: viewer.close })
+  return { url: sink.url, viewerUrl: viewer.url }
+}
+
 async function main() {
   const keys = ensureDevKeys()
   const redis = await redisUrl()
@@ -102,10 +122,13 @@ async function main() {
   // Every start: migrations are idempotent, and an external DATABASE_URL may be behind too.
   await migrateDatabase(database)
   say('migrations applied')
+  const smtp = await smtpUrl()
+  say(`SMTP ${shown(smtp.url)}${smtp.viewerUrl ? ` (sent e-mails: ${smtp.viewerUrl})` : ''}`)
 
   const env = {
     REDIS_URL: redis,
     DATABASE_URL: database,
+    SMTP_URL: smtp.url,
     JWT_PUBLIC_KEY_FILE: keys.publicKeyFile,
     LOG_LEVEL: process.env.LOG_LEVEL || 'info',
   }
@@ -123,6 +146,10 @@ async function main() {
     ),
     `  ${'Redis'.padEnd(12)} ${shown(redis)}`,
     `  ${'PostgreSQL'.padEnd(12)} ${shown(database)}`,
+    `  ${'SMTP'.padEnd(12)} ${shown(smtp.url)}`,
+    ...(smtp.viewerUrl
+      ? [`  ${'E-mails'.padEnd(12)} ${smtp.viewerUrl}   (every e-mail the stack sent)`]
+      : []),
     '',
     '  Get a token:  TOKEN=$(pnpm -s dev-token --sub alice)      (--role admin, --ttl 3600)',
   ]
