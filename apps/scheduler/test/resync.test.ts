@@ -1,8 +1,10 @@
 import { carts } from '@bookstore/db'
 import { bookCartsKey, cartKeys, queueNames } from '@bookstore/events'
+import { waitFor } from '@bookstore/test-kit'
 import { Queue } from 'bullmq'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { scheduleQueueName } from '../src/schedules'
 import { startStack, type TestStack } from './harness'
 
 // SPEC P6 (daily re-sync) by the hydration rules of C5 and C3: carts PostgreSQL holds that Redis
@@ -78,5 +80,41 @@ describe('daily re-sync', () => {
 
     const again = await stack.runSchedule(scheduler, 'resync-carts')
     expect(again).toMatchObject({ restored: 0 })
+  })
+})
+
+// SPEC E4: a shutdown does not wait for a sweep over every cart, only for the page in hand; the
+// run ends as done (stopped) and the next one covers the rest.
+describe('graceful shutdown', () => {
+  let stack: TestStack
+
+  beforeAll(async () => {
+    stack = await startStack()
+  })
+  afterAll(() => stack?.close())
+
+  it('stops a long sweep between pages and finishes the run', async () => {
+    const book = await stack.seedBook()
+    const shoppers = await Promise.all(Array.from({ length: 8 }, () => stack.shopper()))
+    for (const shopper of shoppers) await stack.addItem(shopper.auth, book.bookId, 1)
+    await stack.converged(shoppers.map((shopper) => shopper.userId))
+    const scheduler = await stack.startScheduler({ RESYNC_BATCH_SIZE: '1', RESYNC_BATCH_PAUSE_MS: '300' })
+    const started = await scheduler.inject({
+      method: 'POST',
+      url: '/admin/schedules/resync-carts/run',
+      headers: await stack.adminAuth(),
+    })
+    const { jobId } = started.json<{ jobId: string }>()
+    const queue = new Queue(scheduleQueueName('resync-carts'), {
+      connection: stack.redis,
+      prefix: stack.prefix,
+    })
+    await waitFor(async () => (await queue.getJobState(jobId)) === 'active', 'the run to start')
+    await scheduler.close()
+    expect(await queue.getJobState(jobId)).toBe('completed')
+    const job = await queue.getJob(jobId)
+    expect(job?.returnvalue).toMatchObject({ stopped: true })
+    expect(job?.returnvalue.checked).toBeLessThan(8)
+    await queue.close()
   })
 })

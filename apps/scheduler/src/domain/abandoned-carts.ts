@@ -11,6 +11,8 @@ export interface AbandonedCartDeps {
   /** Puts the reminder on the e-mail queue, deduplicated by user and cart version. */
   enqueueReminder: (email: AbandonedCartEmail) => Promise<void>
   now: () => number
+  /** Aborted (the process is shutting down): the sweep stops after the page in hand. */
+  signal?: AbortSignal
 }
 
 export interface AbandonedCartSettings {
@@ -31,6 +33,8 @@ export interface AbandonedCartStats {
   changedSince: number
   /** No valid address or no line left: nothing to send. */
   skipped: number
+  /** True when the sweep was stopped before the end (shutdown): the next one covers the rest. */
+  stopped: boolean
   durationMs: number
 }
 
@@ -56,9 +60,20 @@ export async function remindAbandonedCarts(deps: AbandonedCartDeps, settings: Ab
   const started = deps.now()
   const idleBefore = new Date(started - settings.idleAfterMs)
   const notBefore = new Date(started - settings.maxIdleMs)
-  const stats: AbandonedCartStats = { candidates: 0, reminded: 0, changedSince: 0, skipped: 0, durationMs: 0 }
+  const stats: AbandonedCartStats = {
+    candidates: 0,
+    reminded: 0,
+    changedSince: 0,
+    skipped: 0,
+    stopped: false,
+    durationMs: 0,
+  }
   let after: { updatedAt: Date; userId: string } | undefined
   for (;;) {
+    if (deps.signal?.aborted) {
+      stats.stopped = true
+      break
+    }
     const rows = await deps.db
       .select({
         userId: carts.userId,

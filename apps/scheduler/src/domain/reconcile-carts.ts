@@ -10,6 +10,8 @@ export interface ReconcileDeps {
   /** Enqueues a full-cart sync of these users (persistence-worker rewrites them from Redis). */
   enqueueSync: (userIds: string[]) => Promise<void>
   now: () => number
+  /** Aborted (the process is shutting down): the sweep stops after the page in hand. */
+  signal?: AbortSignal
 }
 
 export interface ReconcileSettings {
@@ -38,6 +40,8 @@ export interface ReconcileStats {
   /** Keys whose value is not a valid cart: left alone, counted. */
   invalid: number
   repaired: number
+  /** True when the sweep was stopped before the end (shutdown): the next one covers the rest. */
+  stopped: boolean
   durationMs: number
 }
 
@@ -64,9 +68,14 @@ export async function reconcileCarts(deps: ReconcileDeps, settings: ReconcileSet
     aheadSample: [],
     invalid: 0,
     repaired: 0,
+    stopped: false,
     durationMs: 0,
   }
   for await (const keys of scanKeys(deps.redis, 'cart:{*}', settings.batchSize)) {
+    if (deps.signal?.aborted) {
+      stats.stopped = true
+      break
+    }
     const userIds = keys.map(userOfCartKey).filter((userId) => userId !== undefined)
     const newest = await readNewestCarts(deps.redis, userIds)
     stats.invalid += newest.invalid.length

@@ -11,6 +11,8 @@ export interface ResyncDeps {
   /** Persists restored states that got a version of their own (as cart-api does after hydration). */
   persist: (commits: CartCommit[]) => Promise<void>
   now: () => number
+  /** Aborted (the process is shutting down): the re-sync stops after the page in hand. */
+  signal?: AbortSignal
 }
 
 export interface ResyncSettings {
@@ -26,6 +28,8 @@ export interface ResyncStats {
   checked: number
   /** Of those, found missing in Redis and written back. */
   restored: number
+  /** True when it was stopped before the end (shutdown): the next run covers the rest. */
+  stopped: boolean
   durationMs: number
 }
 
@@ -40,9 +44,13 @@ export interface ResyncStats {
 export async function resyncCarts(deps: ResyncDeps, settings: ResyncSettings) {
   const started = deps.now()
   const ttlMs = settings.cartTtlSeconds * 1000
-  const stats: ResyncStats = { checked: 0, restored: 0, durationMs: 0 }
+  const stats: ResyncStats = { checked: 0, restored: 0, stopped: false, durationMs: 0 }
   let after = ''
   for (;;) {
+    if (deps.signal?.aborted) {
+      stats.stopped = true
+      break
+    }
     const page = await deps.db
       .select({ userId: carts.userId, updatedAt: carts.updatedAt })
       .from(carts)

@@ -136,6 +136,9 @@ export const scheduledJobsPlugin = fp(
     ]
     for (const queue of allQueues) queue.on('error', (error) => app.log.warn({ err: error }, 'queue error'))
 
+    // Long sweeps stop between pages when the process shuts down (the next run covers the rest),
+    // so a graceful shutdown waits for one page, not for a sweep over every cart.
+    const shutdown = new AbortController()
     const metrics = createSchedulerMetrics(app.metrics)
     registerQueueDepthMetric(app.metrics, [email, ...Object.values(schedules)])
     new Gauge({
@@ -192,6 +195,7 @@ export const scheduledJobsPlugin = fp(
               await persistence.addBulk(syncJobsOf(userIds, 'reconciliation'))
             },
             now: Date.now,
+            signal: shutdown.signal,
           },
           { batchSize: config.RECONCILE_BATCH_SIZE, graceMs: config.RECONCILE_GRACE_MS },
         )
@@ -221,6 +225,7 @@ export const scheduledJobsPlugin = fp(
               await persistence.addBulk(persistJobsOf(commits))
             },
             now: Date.now,
+            signal: shutdown.signal,
           },
           {
             batchSize: config.RESYNC_BATCH_SIZE,
@@ -242,6 +247,7 @@ export const scheduledJobsPlugin = fp(
               })
             },
             now: Date.now,
+            signal: shutdown.signal,
           },
           {
             idleAfterMs: config.ABANDONED_AFTER_MS,
@@ -309,6 +315,7 @@ export const scheduledJobsPlugin = fp(
     })
     // preClose: runs in progress finish while the database and Redis are still there.
     app.addHook('preClose', async () => {
+      shutdown.abort()
       await Promise.all(workersByName.map((worker) => worker.close()))
     })
     app.addHook('onClose', async () => {
