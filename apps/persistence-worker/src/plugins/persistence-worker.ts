@@ -6,6 +6,7 @@ import {
   queueNames,
   retryingJobOptions,
   stalledJobDetection,
+  syncJobsOf,
 } from '@bookstore/events'
 import { registerQueueDepthMetric } from '@bookstore/service-kit'
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq'
@@ -117,10 +118,7 @@ export const persistenceWorkerPlugin = fp(
       )
       // A failed sync is not followed by another (no loop): it waits in the DLQ for an admin.
       if (job.name !== cartPersistenceJobNames.sync && entry.userIds.length > 0)
-        await target.add(cartPersistenceJobNames.sync, {
-          userIds: entry.userIds.slice(0, 500),
-          reason: `dead-lettered job ${job.id}`,
-        } satisfies CartSyncJob)
+        await target.addBulk(syncJobsOf(entry.userIds, `dead-lettered job ${job.id}`))
     }
 
     // Pauses while PostgreSQL is away grow with each consecutive failure, and reset on success.
