@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { users } from '@bookstore/db'
-import { emailQueueNames } from '@bookstore/events'
+import { emailQueueNames, persistJobsOf, queueNames } from '@bookstore/events'
+import { propagateToCart } from '@bookstore/lua'
 import { type SmtpSink, startSmtpSink } from '@bookstore/smtp-sink'
 import { freePort, waitFor } from '@bookstore/test-kit'
 import { Queue } from 'bullmq'
@@ -68,6 +69,33 @@ describe('abandoned-cart reminders', () => {
     const second = await stack.runSchedule(scheduler, 'remind-abandoned-carts')
     expect(second).toMatchObject({ candidates: 0, reminded: 0 })
 
+    // A catalog change (here a price drop, as catalog-worker applies and persists it) makes a new
+    // version but is not the shopper coming back: still the same abandonment, no second e-mail.
+    const drop = await propagateToCart(
+      stack.redis,
+      idle.userId,
+      {
+        bookId: dune.bookId,
+        op: 'book-updated',
+        state: { title: dune.title, priceCents: 1799, stock: dune.stock, status: 'active' },
+        bookVersion: 2,
+      },
+      { now: Date.now(), cartTtlSeconds: 3600 },
+    )
+    expect(drop.outcome).toBe('committed')
+    const persistence = new Queue(queueNames.cartPersistence, {
+      connection: stack.redis,
+      prefix: stack.prefix,
+    })
+    if (drop.outcome === 'committed')
+      await persistence.addBulk(
+        persistJobsOf([{ userId: idle.userId, version: drop.version, committedAt: Date.now() }]),
+      )
+    await persistence.close()
+    await stack.converged([idle.userId])
+    const afterPriceDrop = await stack.runSchedule(scheduler, 'remind-abandoned-carts')
+    expect(afterPriceDrop).toMatchObject({ candidates: 0, reminded: 0 })
+
     // A later change and a new idle period earn another reminder; the fresh cart is idle by now too.
     await stack.addItem(idle.auth, emma.bookId, 1)
     await stack.converged([idle.userId])
@@ -75,7 +103,7 @@ describe('abandoned-cart reminders', () => {
     const third = await stack.runSchedule(scheduler, 'remind-abandoned-carts')
     expect(third).toMatchObject({ candidates: 2, reminded: 2 })
     const toIdle = await sink.waitForMessages(2, { where: toOf(idle.email) })
-    expect(toIdle[1]?.subject).toBe('Your cart is waiting: 4 books, $45.96')
+    expect(toIdle[1]?.subject).toBe('Your cart is waiting: 4 books, $41.96')
     await sink.waitForMessages(1, { where: toOf(fresh.email) })
     // Let a stray duplicate arrive if there were one.
     await sleep(300)

@@ -24,7 +24,7 @@ export type ReminderLine = Static<typeof ReminderLine>
 /**
  * SPEC S1: "your cart is waiting". The job carries everything the e-mail shows, so the mail worker
  * needs no store but SMTP; the scheduler reads the cart and the address when it decides to remind.
- * One per abandonment: its job id is `abandonedCartJobId(userId, cartVersion)`.
+ * One per abandonment: its job id is `abandonedCartJobId(email)`.
  */
 export const AbandonedCartEmail = Type.Object({
   kind: Type.Literal('abandoned-cart'),
@@ -57,6 +57,10 @@ export type OpsAlertEmail = Static<typeof OpsAlertEmail>
 export const EmailJob = Type.Union([AbandonedCartEmail, OpsAlertEmail])
 export type EmailJob = Static<typeof EmailJob>
 
-/** One reminder per cart version: enqueuing the same abandonment twice adds nothing. */
-export const abandonedCartJobId = (userId: string, cartVersion: number) =>
-  `abandoned-cart-${userId}-${cartVersion}`
+/**
+ * One reminder per abandonment: an abandonment is the shopper's last change of the cart
+ * (`idleSince`), not its version (a catalog change makes a new version but is not the shopper
+ * coming back), so enqueuing the same abandonment twice adds nothing.
+ */
+export const abandonedCartJobId = (email: Pick<AbandonedCartEmail, 'userId' | 'idleSince'>) =>
+  `abandoned-cart-${email.userId}-${email.idleSince}`

@@ -48,7 +48,7 @@ const messageIdPart = (value: string) => value.replace(/[^A-Za-z0-9._-]/g, '_')
  * Other e-mails are named by their job.
  */
 export function messageIdOf(job: EmailJob, jobId: string, domain: string): string {
-  const key = job.kind === 'abandoned-cart' ? abandonedCartJobId(job.userId, job.cartVersion) : `job-${jobId}`
+  const key = job.kind === 'abandoned-cart' ? abandonedCartJobId(job) : `job-${jobId}`
   return `<${messageIdPart(key)}@${domain}>`
 }
 

@@ -46,15 +46,16 @@ interface Candidate {
 }
 
 /**
- * SPEC S1: a cart with items untouched for `idleAfterMs` gets ONE reminder per abandonment. The
- * marker is `cart_reminders.cart_version`: a cart is a candidate only while its version is newer
- * than the one last reminded, so a second sweep sends nothing new, and a later change (a new
- * version) followed by a new idle period earns another reminder.
+ * SPEC S1: a cart with items untouched for `idleAfterMs` gets ONE reminder per abandonment. An
+ * abandonment is the shopper's last change (`carts.updated_at`; a catalog change makes a new
+ * version but keeps it), and the marker is `cart_reminders.cart_updated_at`: a cart is a candidate
+ * only while its last change is later than the one last reminded, so a second sweep sends nothing
+ * new, and a later change followed by a new idle period earns another reminder.
  *
  * PostgreSQL finds the candidates (indexed by `updated_at`); Redis, the primary, has the last word:
  * a cart changed since (its copy not persisted yet) is left alone, and the e-mail lists the cart
  * as Redis holds it. The reminder is enqueued before it is marked, under a job id made of the user
- * and version: a crash in between re-enqueues the same job id, which adds nothing.
+ * and the abandonment: a crash in between re-enqueues the same job id, which adds nothing.
  */
 export async function remindAbandonedCarts(deps: AbandonedCartDeps, settings: AbandonedCartSettings) {
   const started = deps.now()
@@ -89,7 +90,7 @@ export async function remindAbandonedCarts(deps: AbandonedCartDeps, settings: Ab
           gt(carts.itemCount, 0),
           lte(carts.updatedAt, idleBefore),
           gt(carts.updatedAt, notBefore),
-          or(isNull(cartReminders.cartVersion), lt(cartReminders.cartVersion, carts.version)),
+          or(isNull(cartReminders.userId), lt(cartReminders.cartUpdatedAt, carts.updatedAt)),
           after && sql`(${carts.updatedAt}, ${carts.userId}) > (${after.updatedAt}, ${after.userId})`,
         ),
       )
@@ -106,11 +107,19 @@ export async function remindAbandonedCarts(deps: AbandonedCartDeps, settings: Ab
       await deps.enqueueReminder(reminder)
       await deps.db
         .insert(cartReminders)
-        .values({ userId: reminder.userId, cartVersion: reminder.cartVersion })
+        .values({
+          userId: reminder.userId,
+          cartUpdatedAt: new Date(reminder.idleSince),
+          cartVersion: reminder.cartVersion,
+        })
         .onConflictDoUpdate({
           target: cartReminders.userId,
-          set: { cartVersion: sql`excluded.cart_version`, remindedAt: sql`now()` },
-          setWhere: lt(cartReminders.cartVersion, sql`excluded.cart_version`),
+          set: {
+            cartUpdatedAt: sql`excluded.cart_updated_at`,
+            cartVersion: sql`excluded.cart_version`,
+            remindedAt: sql`now()`,
+          },
+          setWhere: lt(cartReminders.cartUpdatedAt, sql`excluded.cart_updated_at`),
         })
       stats.reminded += 1
     }
@@ -135,6 +144,7 @@ async function remindersFor(
   const reminders: AbandonedCartEmail[] = []
   for (const candidate of page) {
     const cart = live.get(candidate.userId)
+    // Redis ahead of PostgreSQL (a change not persisted yet) or touched since: not abandoned now.
     if (cart && (cart.version !== candidate.version || (cart.updatedAt ?? 0) > idleBefore)) {
       stats.changedSince += 1
       continue

@@ -243,7 +243,7 @@ export const scheduledJobsPlugin = fp(
             db: app.db,
             enqueueReminder: async (message: AbandonedCartEmail) => {
               await email.add(message.kind, message, {
-                jobId: abandonedCartJobId(message.userId, message.cartVersion),
+                jobId: abandonedCartJobId(message),
               })
             },
             now: Date.now,
