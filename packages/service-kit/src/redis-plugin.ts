@@ -9,6 +9,23 @@ declare module 'fastify' {
 }
 
 /**
+ * A Redis client for a worker: commands wait (forever) for Redis to come back instead of failing,
+ * so a job pauses through an outage rather than spending its attempts. `autoPipeline`: commands
+ * sent in one tick go in one round trip (reading many carts at once).
+ */
+export function createPatientRedis(
+  url: string,
+  connectionName: string,
+  options: { autoPipeline?: boolean } = {},
+): Redis {
+  return new Redis(url, {
+    connectionName,
+    maxRetriesPerRequest: null,
+    enableAutoPipelining: options.autoPipeline ?? false,
+  })
+}
+
+/**
  * A Redis client for request handling. It fails fast instead of queueing commands while Redis is
  * away (a request should get a 503 now, not hang), and reconnects on its own in the background.
  */

@@ -10,11 +10,10 @@ import {
   stalledJobDetection,
 } from '@bookstore/events'
 import { loadCatalogScripts } from '@bookstore/lua'
-import { registerQueueDepthMetric } from '@bookstore/service-kit'
+import { createPatientRedis, registerQueueDepthMetric } from '@bookstore/service-kit'
 import { type Job, Queue, Worker } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { Redis } from 'ioredis'
 import { Counter, Histogram } from 'prom-client'
 import { Check } from 'typebox/value'
 import { type SweepSettings, sweepBook } from '../domain/sweep-book'
@@ -35,10 +34,7 @@ export interface PropagationWorkerOptions {
  */
 export const propagationWorkerPlugin = fp(
   async (app: FastifyInstance, options: PropagationWorkerOptions) => {
-    const redis = new Redis(options.redisUrl, {
-      connectionName: 'catalog-worker',
-      maxRetriesPerRequest: null,
-    })
+    const redis = createPatientRedis(options.redisUrl, 'catalog-worker')
     redis.on('error', (error) => app.log.warn({ err: error }, 'redis connection error'))
     await loadCatalogScripts(redis)
 

@@ -5,11 +5,10 @@ import {
   retryingJobOptions,
   stalledJobDetection,
 } from '@bookstore/events'
-import { deadLetter, registerQueueDepthMetric } from '@bookstore/service-kit'
+import { createPatientRedis, deadLetter, registerQueueDepthMetric } from '@bookstore/service-kit'
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { Redis } from 'ioredis'
 import { kindLabelOf, outgoingEmail, payloadProblem, userIdsOf } from '../domain/email-message'
 import { createMailer } from '../domain/mailer'
 import { renderEmail, UnrenderableEmailError } from '../templates'
@@ -35,10 +34,6 @@ export interface MailWorkerOptions {
   from: string
 }
 
-/** A connection that waits (forever) for Redis instead of failing: what a worker wants. */
-const patientRedis = (url: string, connectionName: string) =>
-  new Redis(url, { connectionName, maxRetriesPerRequest: null })
-
 /**
  * Consumes `{email}` (SPEC S1, S3): validates each job, renders its template and hands the e-mail
  * to SMTP. A failed send spends an attempt (the producer's exponential backoff spaces them); the
@@ -48,8 +43,8 @@ const patientRedis = (url: string, connectionName: string) =>
  */
 export const mailWorkerPlugin = fp(
   async (app: FastifyInstance, options: MailWorkerOptions) => {
-    const producerConnection = patientRedis(options.redisUrl, 'mail-producer')
-    const workerConnection = patientRedis(options.redisUrl, 'mail-worker')
+    const producerConnection = createPatientRedis(options.redisUrl, 'mail-producer')
+    const workerConnection = createPatientRedis(options.redisUrl, 'mail-worker')
     for (const connection of [producerConnection, workerConnection])
       connection.on('error', (error) => app.log.warn({ err: error }, 'redis connection error'))
 

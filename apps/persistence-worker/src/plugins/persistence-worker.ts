@@ -8,11 +8,10 @@ import {
   stalledJobDetection,
   syncJobsOf,
 } from '@bookstore/events'
-import { registerQueueDepthMetric } from '@bookstore/service-kit'
+import { createPatientRedis, registerQueueDepthMetric } from '@bookstore/service-kit'
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { Redis } from 'ioredis'
 import { Check } from 'typebox/value'
 import { deadLetter } from '../domain/dead-letter'
 import { lagsOf, type PersistOutcome, persistCarts } from '../domain/persist-carts'
@@ -36,10 +35,6 @@ export interface PersistenceWorkerOptions {
   stalledJobTimeoutMs: number
 }
 
-/** A connection that waits (forever) for Redis instead of failing: what a worker wants. */
-const patientRedis = (url: string, connectionName: string, autoPipeline = false) =>
-  new Redis(url, { connectionName, maxRetriesPerRequest: null, enableAutoPipelining: autoPipeline })
-
 /**
  * Consumes `{cart-persistence}` (SPEC P1-P4). A job's carts are read from Redis as they are NOW and
  * written in one transaction, guarded by version. While PostgreSQL is unreachable a job waits
@@ -49,9 +44,9 @@ const patientRedis = (url: string, connectionName: string, autoPipeline = false)
  */
 export const persistenceWorkerPlugin = fp(
   async (app: FastifyInstance, options: PersistenceWorkerOptions) => {
-    const reader = patientRedis(options.redisUrl, 'persistence-reader', true)
-    const producerConnection = patientRedis(options.redisUrl, 'persistence-producer')
-    const workerConnection = patientRedis(options.redisUrl, 'persistence-worker')
+    const reader = createPatientRedis(options.redisUrl, 'persistence-reader', { autoPipeline: true })
+    const producerConnection = createPatientRedis(options.redisUrl, 'persistence-producer')
+    const workerConnection = createPatientRedis(options.redisUrl, 'persistence-worker')
     for (const connection of [reader, producerConnection, workerConnection])
       connection.on('error', (error) => app.log.warn({ err: error }, 'redis connection error'))
 

@@ -12,11 +12,10 @@ import {
   stalledJobDetection,
   syncJobsOf,
 } from '@bookstore/events'
-import { registerQueueDepthMetric } from '@bookstore/service-kit'
+import { createPatientRedis, registerQueueDepthMetric } from '@bookstore/service-kit'
 import { type Job, Queue, Worker } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { Redis } from 'ioredis'
 import { Gauge } from 'prom-client'
 import type { SchedulerConfig } from '../config'
 import { remindAbandonedCarts } from '../domain/abandoned-carts'
@@ -37,10 +36,6 @@ declare module 'fastify' {
 }
 
 const week = 7 * 24 * 3600
-
-/** A connection that waits (forever) for Redis instead of failing: what a worker wants. */
-const patientRedis = (url: string, connectionName: string, autoPipeline = false) =>
-  new Redis(url, { connectionName, maxRetriesPerRequest: null, enableAutoPipelining: autoPipeline })
 
 /** A dead-letter queue (a BullMQ queue with no worker) as the watch reads it. */
 const deadLetterQueue = (queue: Queue<DeadLetterJob>): WatchedQueue => ({
@@ -80,9 +75,9 @@ export const scheduledJobsPlugin = fp(
   async (app: FastifyInstance, options: { config: SchedulerConfig }) => {
     const { config } = options
     const prefix = config.QUEUE_PREFIX
-    const carts = patientRedis(config.REDIS_URL, 'scheduler-carts', true)
-    const queues = patientRedis(config.REDIS_URL, 'scheduler-queues')
-    const workers = patientRedis(config.REDIS_URL, 'scheduler-workers')
+    const carts = createPatientRedis(config.REDIS_URL, 'scheduler-carts', { autoPipeline: true })
+    const queues = createPatientRedis(config.REDIS_URL, 'scheduler-queues')
+    const workers = createPatientRedis(config.REDIS_URL, 'scheduler-workers')
     const connections = [carts, queues, workers]
     for (const connection of connections)
       connection.on('error', (error) => app.log.warn({ err: error }, 'redis connection error'))
