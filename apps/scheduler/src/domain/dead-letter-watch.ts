@@ -1,3 +1,5 @@
+import type { OpsAlertEmail } from '@bookstore/events'
+
 /** A parked (or finally failed) job, as the watch reports it. */
 export interface DeadJob {
   id: string
@@ -71,4 +73,25 @@ export async function watchDeadLetters(deps: DeadLetterWatchDeps) {
     alerts.push(alert)
   }
   return { alerts }
+}
+
+/** The e-mail to the operators for one alert, and its job id (the same alert is e-mailed once). */
+export function opsAlertEmailOf(alert: DeadLetterAlert, to: string, now: number) {
+  const newestAt = Math.max(...alert.sample.map((job) => job.at))
+  const email: OpsAlertEmail = {
+    kind: 'ops-alert',
+    to,
+    alert: 'dead-letter',
+    subject: `[bookstore] ${alert.newJobs} job(s) dead-lettered on ${alert.queue}`,
+    lines: [
+      `Queue: ${alert.queue}`,
+      `New dead-lettered jobs: ${alert.newJobs} (now ${alert.total} in all)`,
+      ...alert.sample.map(
+        (job) => `- ${job.name} ${job.id} at ${new Date(job.at).toISOString()}: ${job.reason.slice(0, 300)}`,
+      ),
+      'Inspect and replay them with the admin routes of the owning worker (GET /admin/dead-letters).',
+    ],
+    raisedAt: now,
+  }
+  return { email, jobId: `ops-alert-${alert.queue.replace(/[^A-Za-z0-9_-]/g, '')}-${newestAt}` }
 }

@@ -1,29 +1,22 @@
 import {
-  type AbandonedCartEmail,
-  abandonedCartJobId,
   catalogQueueNames,
   type DeadLetterJob,
   type EmailJob,
   emailQueueNames,
-  type OpsAlertEmail,
-  persistJobsOf,
   queueNames,
   retryingJobOptions,
   stalledJobDetection,
-  syncJobsOf,
 } from '@bookstore/events'
 import { createPatientRedis, registerQueueDepthMetric } from '@bookstore/service-kit'
-import { type Job, Queue, Worker } from 'bullmq'
+import { Queue, Worker } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { Gauge } from 'prom-client'
 import type { SchedulerConfig } from '../config'
-import { remindAbandonedCarts } from '../domain/abandoned-carts'
-import { type DeadLetterAlert, type WatchedQueue, watchDeadLetters } from '../domain/dead-letter-watch'
-import { reconcileCarts } from '../domain/reconcile-carts'
-import { resyncCarts } from '../domain/resync-carts'
+import type { WatchedQueue } from '../domain/dead-letter-watch'
 import { type ScheduleName, scheduleNames, scheduleQueueName } from '../schedules'
+import { createScheduleRuns } from './schedule-runs'
 import { createSchedulerMetrics } from './scheduler-metrics'
+import { deadLetterQueue, failedSet, registerDeadLetterGauge } from './watched-queues'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -36,32 +29,6 @@ declare module 'fastify' {
 }
 
 const week = 7 * 24 * 3600
-
-/** A dead-letter queue (a BullMQ queue with no worker) as the watch reads it. */
-const deadLetterQueue = (queue: Queue<DeadLetterJob>): WatchedQueue => ({
-  name: queue.name,
-  count: () => queue.getWaitingCount(),
-  newest: async (start, end) =>
-    (await queue.getJobs(['waiting'], start, end, false)).map((job) => ({
-      id: String(job.id),
-      name: job.data.name ?? job.name,
-      at: job.data.deadLetteredAt ?? job.timestamp,
-      reason: job.data.failedReason ?? '',
-    })),
-})
-
-/** The failed set of a queue that has no DLQ of its own (its jobs stay there when they give up). */
-const failedSet = (queue: Queue): WatchedQueue => ({
-  name: `${queue.name} failed`,
-  count: () => queue.getFailedCount(),
-  newest: async (start, end) =>
-    (await queue.getJobs(['failed'], start, end, false)).map((job) => ({
-      id: String(job.id),
-      name: job.name,
-      at: job.finishedOn ?? job.timestamp,
-      reason: job.failedReason ?? '',
-    })),
-})
 
 /**
  * The scheduler (SPEC S1-S3, P6). Every instance upserts the same job schedulers (one per
@@ -136,136 +103,19 @@ export const scheduledJobsPlugin = fp(
     const shutdown = new AbortController()
     const metrics = createSchedulerMetrics(app.metrics)
     registerQueueDepthMetric(app.metrics, [email, ...Object.values(schedules)])
-    new Gauge({
-      name: 'dead_letter_jobs',
-      help: 'Jobs parked in each dead-letter queue (or failed for good), read at scrape time',
-      labelNames: ['queue'],
-      registers: [app.metrics],
-      async collect() {
-        for (const queue of watched)
-          await queue.count().then(
-            (count) => this.set({ queue: queue.name }, count),
-            () => {}, // Redis away: the scrape still answers.
-          )
-      },
+    registerDeadLetterGauge(app.metrics, watched)
+    const runs = createScheduleRuns({
+      config,
+      db: app.db,
+      log: app.log,
+      metrics,
+      carts,
+      queues,
+      persistence,
+      email,
+      watched,
+      signal: shutdown.signal,
     })
-
-    const watermarkKey = `${prefix}:scheduler:dead-letter-watermarks`
-    const raiseAlert = async (alert: DeadLetterAlert) => {
-      metrics.deadLetterAlerts.inc({ queue: alert.queue })
-      metrics.deadLetteredJobs.inc({ queue: alert.queue }, alert.newJobs)
-      app.log.error(
-        { alert: 'dead-letter', ...alert },
-        `${alert.newJobs} job(s) dead-lettered on ${alert.queue}`,
-      )
-      if (!config.OPS_ALERT_EMAIL) return
-      const newestAt = Math.max(...alert.sample.map((job) => job.at))
-      const message: OpsAlertEmail = {
-        kind: 'ops-alert',
-        to: config.OPS_ALERT_EMAIL,
-        alert: 'dead-letter',
-        subject: `[bookstore] ${alert.newJobs} job(s) dead-lettered on ${alert.queue}`,
-        lines: [
-          `Queue: ${alert.queue}`,
-          `New dead-lettered jobs: ${alert.newJobs} (now ${alert.total} in all)`,
-          ...alert.sample.map(
-            (job) =>
-              `- ${job.name} ${job.id} at ${new Date(job.at).toISOString()}: ${job.reason.slice(0, 300)}`,
-          ),
-          'Inspect and replay them with the admin routes of the owning worker (GET /admin/dead-letters).',
-        ],
-        raisedAt: Date.now(),
-      }
-      const jobId = `ops-alert-${alert.queue.replace(/[^A-Za-z0-9_-]/g, '')}-${newestAt}`
-      await email.add(message.kind, message, { jobId })
-    }
-
-    const runs: Record<ScheduleName, (job: Job) => Promise<object>> = {
-      'reconcile-carts': async () => {
-        const stats = await reconcileCarts(
-          {
-            redis: carts,
-            db: app.db,
-            enqueueSync: async (userIds) => {
-              await persistence.addBulk(syncJobsOf(userIds, 'reconciliation'))
-            },
-            now: Date.now,
-            signal: shutdown.signal,
-          },
-          { batchSize: config.RECONCILE_BATCH_SIZE, graceMs: config.RECONCILE_GRACE_MS },
-        )
-        const outcomes = {
-          in_sync: stats.inSync,
-          behind: stats.behind,
-          differing: stats.differing,
-          recent: stats.recent,
-          ahead: stats.ahead,
-          invalid: stats.invalid,
-        }
-        for (const [outcome, count] of Object.entries(outcomes))
-          metrics.reconciledCarts.inc({ outcome }, count)
-        if (stats.ahead > 0)
-          app.log.warn(
-            { alert: 'cart-redis-behind-postgres', count: stats.ahead, sample: stats.aheadSample },
-            'carts in Redis are older than their PostgreSQL copy (Redis restored from an old snapshot?)',
-          )
-        return stats
-      },
-      'resync-carts': async () => {
-        const stats = await resyncCarts(
-          {
-            redis: carts,
-            db: app.db,
-            persist: async (commits) => {
-              await persistence.addBulk(persistJobsOf(commits))
-            },
-            now: Date.now,
-            signal: shutdown.signal,
-          },
-          {
-            batchSize: config.RESYNC_BATCH_SIZE,
-            pauseMs: config.RESYNC_BATCH_PAUSE_MS,
-            cartTtlSeconds: config.CART_TTL_SECONDS,
-          },
-        )
-        metrics.restoredCarts.inc(stats.restored)
-        return stats
-      },
-      'remind-abandoned-carts': async () => {
-        const stats = await remindAbandonedCarts(
-          {
-            redis: carts,
-            db: app.db,
-            enqueueReminder: async (message: AbandonedCartEmail) => {
-              await email.add(message.kind, message, {
-                jobId: abandonedCartJobId(message),
-              })
-            },
-            now: Date.now,
-            signal: shutdown.signal,
-          },
-          {
-            idleAfterMs: config.ABANDONED_AFTER_MS,
-            maxIdleMs: config.ABANDONED_MAX_IDLE_MS,
-            batchSize: config.ABANDONED_BATCH_SIZE,
-            cartUrl: new URL('/cart', config.SHOP_URL).toString(),
-          },
-        )
-        metrics.reminders.inc(stats.reminded)
-        return stats
-      },
-      'watch-dead-letters': async () =>
-        watchDeadLetters({
-          watched,
-          watermarks: {
-            get: async (queue) => Number((await queues.hget(watermarkKey, queue)) ?? 0),
-            set: async (queue, at) => {
-              await queues.hset(watermarkKey, queue, at)
-            },
-          },
-          alert: raiseAlert,
-        }),
-    }
 
     const workersByName = scheduleNames.map((name) => {
       const worker = new Worker(
@@ -273,7 +123,7 @@ export const scheduledJobsPlugin = fp(
         async (job) => {
           const stop = metrics.runSeconds.startTimer({ schedule: name })
           try {
-            const result = await runs[name](job)
+            const result = await runs[name]()
             metrics.runs.inc({ schedule: name, result: 'done' })
             app.log.info({ schedule: name, jobId: job.id, ...result }, `${name} done`)
             return result

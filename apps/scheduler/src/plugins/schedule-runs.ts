@@ -1,0 +1,139 @@
+import type { Database } from '@bookstore/db'
+import {
+  type AbandonedCartEmail,
+  abandonedCartJobId,
+  type EmailJob,
+  persistJobsOf,
+  syncJobsOf,
+} from '@bookstore/events'
+import type { Queue } from 'bullmq'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Redis } from 'ioredis'
+import type { SchedulerConfig } from '../config'
+import { remindAbandonedCarts } from '../domain/abandoned-carts'
+import {
+  type DeadLetterAlert,
+  opsAlertEmailOf,
+  type WatchedQueue,
+  watchDeadLetters,
+} from '../domain/dead-letter-watch'
+import { reconcileCarts } from '../domain/reconcile-carts'
+import { resyncCarts } from '../domain/resync-carts'
+import type { ScheduleName } from '../schedules'
+import type { SchedulerMetrics } from './scheduler-metrics'
+
+export interface ScheduleRunDeps {
+  config: SchedulerConfig
+  db: Database
+  log: FastifyBaseLogger
+  metrics: SchedulerMetrics
+  /** Reads and restores carts (auto-pipelined). */
+  carts: Redis
+  /** The queues' connection; also holds the dead-letter watermarks. */
+  queues: Redis
+  persistence: Queue
+  email: Queue<EmailJob>
+  watched: readonly WatchedQueue[]
+  /** Aborted on shutdown: long sweeps stop between pages. */
+  signal: AbortSignal
+}
+
+/** What one run of each schedule does, wired to the app's stores and queues; each returns its figures. */
+export function createScheduleRuns(deps: ScheduleRunDeps): Record<ScheduleName, () => Promise<object>> {
+  const { config, db, log, metrics, carts, queues, persistence, email, watched, signal } = deps
+  const watermarkKey = `${config.QUEUE_PREFIX}:scheduler:dead-letter-watermarks`
+  const raiseAlert = async (alert: DeadLetterAlert) => {
+    metrics.deadLetterAlerts.inc({ queue: alert.queue })
+    metrics.deadLetteredJobs.inc({ queue: alert.queue }, alert.newJobs)
+    log.error({ alert: 'dead-letter', ...alert }, `${alert.newJobs} job(s) dead-lettered on ${alert.queue}`)
+    if (!config.OPS_ALERT_EMAIL) return
+    const { email: message, jobId } = opsAlertEmailOf(alert, config.OPS_ALERT_EMAIL, Date.now())
+    await email.add(message.kind, message, { jobId })
+  }
+
+  return {
+    'reconcile-carts': async () => {
+      const stats = await reconcileCarts(
+        {
+          redis: carts,
+          db,
+          enqueueSync: async (userIds) => {
+            await persistence.addBulk(syncJobsOf(userIds, 'reconciliation'))
+          },
+          now: Date.now,
+          signal,
+        },
+        { batchSize: config.RECONCILE_BATCH_SIZE, graceMs: config.RECONCILE_GRACE_MS },
+      )
+      const outcomes = {
+        in_sync: stats.inSync,
+        behind: stats.behind,
+        differing: stats.differing,
+        recent: stats.recent,
+        ahead: stats.ahead,
+        invalid: stats.invalid,
+      }
+      for (const [outcome, count] of Object.entries(outcomes)) metrics.reconciledCarts.inc({ outcome }, count)
+      if (stats.ahead > 0)
+        log.warn(
+          { alert: 'cart-redis-behind-postgres', count: stats.ahead, sample: stats.aheadSample },
+          'carts in Redis are older than their PostgreSQL copy (Redis restored from an old snapshot?)',
+        )
+      return stats
+    },
+    'resync-carts': async () => {
+      const stats = await resyncCarts(
+        {
+          redis: carts,
+          db,
+          persist: async (commits) => {
+            await persistence.addBulk(persistJobsOf(commits))
+          },
+          now: Date.now,
+          signal,
+        },
+        {
+          batchSize: config.RESYNC_BATCH_SIZE,
+          pauseMs: config.RESYNC_BATCH_PAUSE_MS,
+          cartTtlSeconds: config.CART_TTL_SECONDS,
+        },
+      )
+      metrics.restoredCarts.inc(stats.restored)
+      return stats
+    },
+    'remind-abandoned-carts': async () => {
+      const stats = await remindAbandonedCarts(
+        {
+          redis: carts,
+          db,
+          enqueueReminder: async (message: AbandonedCartEmail) => {
+            await email.add(message.kind, message, {
+              jobId: abandonedCartJobId(message),
+            })
+          },
+          now: Date.now,
+          signal,
+        },
+        {
+          idleAfterMs: config.ABANDONED_AFTER_MS,
+          maxIdleMs: config.ABANDONED_MAX_IDLE_MS,
+          batchSize: config.ABANDONED_BATCH_SIZE,
+          cartUrl: new URL('/cart', config.SHOP_URL).toString(),
+        },
+      )
+      metrics.reminders.inc(stats.reminded)
+      return stats
+    },
+    'watch-dead-letters': async () =>
+      watchDeadLetters({
+        watched,
+        watermarks: {
+          get: async (queue) => Number((await queues.hget(watermarkKey, queue)) ?? 0),
+          set: async (queue, at) => {
+            await queues.hset(watermarkKey, queue, at)
+          },
+        },
+        alert: raiseAlert,
+      }),
+  }
+}
