@@ -146,7 +146,7 @@ describe('mail-worker with SMTP down (SPEC S3)', () => {
       job: 'abandoned-cart',
       userIds: [email.userId],
     })
-    expect(mail.logs.filter((line) => line.msg === 'e-mail not sent; it will retry')).toHaveLength(2)
+    expect(mail.logs.filter((line) => line.msg === 'e-mail job failed; it will retry')).toHaveLength(2)
 
     // SMTP comes back; an admin replays the job and the e-mail goes out.
     sink = await startSmtpSink({ port })

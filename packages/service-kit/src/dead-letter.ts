@@ -1,6 +1,7 @@
 import type { DeadLetterJob } from '@bookstore/events'
 // Types only: the kit has no runtime dependency on BullMQ (the apps that park jobs bring it).
 import type { Job, Queue } from 'bullmq'
+import type { FastifyBaseLogger } from 'fastify'
 
 /** The id a dead-lettered job gets in the DLQ: the same failed job is parked once, however often the move is tried. */
 export const deadLetterIdOf = (job: Pick<Job, 'id' | 'queueName'>) =>
@@ -75,4 +76,37 @@ export async function discardDeadLetter(dlq: Queue<DeadLetterJob>, id: string): 
   if (!job) return false
   await job.remove()
   return true
+}
+
+export interface FailedAttemptOptions {
+  /** The failure can never be retried away (BullMQ's UnrecoverableError): park at once. */
+  unrecoverable: boolean
+  /** Parks the job (DLQ, alert, and whatever follow-up the worker owes). */
+  park: (job: Job, error: Error) => Promise<unknown>
+  log: FastifyBaseLogger
+  /** What the job is, for the log lines, e.g. `e-mail job`. */
+  what: string
+}
+
+/**
+ * A worker's failed attempt: on the last one (or an unrecoverable failure) the job is parked from
+ * inside the attempt, under its lock, so a process that dies right after retries it and parks it
+ * again under the same DLQ id (no duplicate, nothing lost); otherwise it is logged and BullMQ
+ * retries it with its backoff. Returns the error the processor must throw.
+ */
+export async function failAttempt(job: Job, error: unknown, options: FailedAttemptOptions): Promise<Error> {
+  const err = error instanceof Error ? error : new Error(String(error))
+  const attempts = job.opts.attempts ?? 1
+  if (options.unrecoverable || job.attemptsMade + 1 >= attempts)
+    await options
+      .park(job, err)
+      .catch((parkError: unknown) =>
+        options.log.error({ err: parkError, jobId: job.id }, `could not dead-letter a ${options.what}`),
+      )
+  else
+    options.log.warn(
+      { err, jobId: job.id, attempt: job.attemptsMade + 1, attempts },
+      `${options.what} failed; it will retry`,
+    )
+  return err
 }

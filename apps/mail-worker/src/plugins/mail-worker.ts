@@ -5,7 +5,7 @@ import {
   retryingJobOptions,
   stalledJobDetection,
 } from '@bookstore/events'
-import { createPatientRedis, deadLetter, registerQueueDepthMetric } from '@bookstore/service-kit'
+import { createPatientRedis, deadLetter, failAttempt, registerQueueDepthMetric } from '@bookstore/service-kit'
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
@@ -120,21 +120,12 @@ export const mailWorkerPlugin = fp(
           await send(job)
         } catch (error) {
           metrics.failures.inc({ kind: kindLabelOf(job.data) })
-          const err = error instanceof Error ? error : new Error(String(error))
-          const lastAttempt =
-            error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
-          // Parked from inside the attempt, under the job's lock: should the process die right after,
-          // the job is retried and parked again under the same DLQ id (no duplicate, nothing lost).
-          if (lastAttempt)
-            await park(job, err).catch((parkError: unknown) =>
-              app.log.error({ err: parkError, jobId: job.id }, 'could not dead-letter an e-mail job'),
-            )
-          else
-            app.log.warn(
-              { err, jobId: job.id, attempt: job.attemptsMade + 1, attempts: job.opts.attempts ?? 1 },
-              'e-mail not sent; it will retry',
-            )
-          throw err
+          throw await failAttempt(job, error, {
+            unrecoverable: error instanceof UnrecoverableError,
+            park,
+            log: app.log,
+            what: 'e-mail job',
+          })
         }
       },
       {

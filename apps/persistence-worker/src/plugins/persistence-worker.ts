@@ -8,7 +8,7 @@ import {
   stalledJobDetection,
   syncJobsOf,
 } from '@bookstore/events'
-import { createPatientRedis, registerQueueDepthMetric } from '@bookstore/service-kit'
+import { createPatientRedis, failAttempt, registerQueueDepthMetric } from '@bookstore/service-kit'
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
@@ -137,21 +137,12 @@ export const persistenceWorkerPlugin = fp(
             throw new DelayedError()
           }
           metrics.jobs.inc({ job: job.name, result: 'failed' })
-          const err = error instanceof Error ? error : new Error(String(error))
-          const lastAttempt =
-            error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
-          // Parked from inside the attempt, under the job's lock: should the process die right after,
-          // the job is retried and parked again under the same DLQ id (no duplicate, nothing lost).
-          if (lastAttempt)
-            await park(job, err).catch((parkError: unknown) =>
-              app.log.error({ err: parkError, jobId: job.id }, 'could not dead-letter a persistence job'),
-            )
-          else
-            app.log.warn(
-              { err, jobId: job.id, attempt: job.attemptsMade + 1 },
-              'persistence job failed; it will retry',
-            )
-          throw err
+          throw await failAttempt(job, error, {
+            unrecoverable: error instanceof UnrecoverableError,
+            park,
+            log: app.log,
+            what: 'persistence job',
+          })
         }
       },
       {
