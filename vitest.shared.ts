@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config'
+import { TestRunReporter } from './infra/test-run-reporter.ts'
 
 /**
  * The vitest setup every workspace shares: workspace packages resolve to their TypeScript source
@@ -11,6 +12,8 @@ export function workspaceTestConfig(options: { redis?: boolean } = {}) {
     ssr: { resolve: { conditions: ['source'] } },
     test: {
       globalSetup: options.redis ? ['@bookstore/test-kit/global-setup'] : [],
+      // The default output, and a record of the run for the summary line of `./dev test`.
+      reporters: ['default', new TestRunReporter()],
       testTimeout: 20_000,
       hookTimeout: 20_000,
     },

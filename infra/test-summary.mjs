@@ -1,25 +1,43 @@
-// Adds up the vitest JSON reports of every workspace into one closing line: "N passed, N failed".
+// Adds up what every workspace's test run recorded (infra/test-run-reporter.ts) into the closing
+// lines of `./dev test`: first what failed outside a test (unhandled errors, failed files), with
+// their stacks, then one line "N passed, N failed[, N skipped][, N errors]". CI shows the end of
+// the output, so the reason of a red run is there too.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 
-const reportOf = (workspace) => join(workspace, '.turbo', 'test-results.json')
+const recordOf = (workspace) => join(workspace, '.turbo', 'test-run.json')
 const workspaces = [
   'lua',
   ...['apps', 'packages'].flatMap((dir) => readdirSync(dir).map((name) => join(dir, name))),
 ]
 
 if (process.argv[2] === '--clear') {
-  for (const workspace of workspaces) rmSync(reportOf(workspace), { force: true })
+  for (const workspace of workspaces) rmSync(recordOf(workspace), { force: true })
 } else {
   let passed = 0
   let failed = 0
   let skipped = 0
+  let errors = 0
   for (const workspace of workspaces) {
-    if (!existsSync(reportOf(workspace))) continue
-    const results = JSON.parse(readFileSync(reportOf(workspace), 'utf8'))
-    passed += results.numPassedTests
-    failed += results.numFailedTests
-    skipped += results.numPendingTests + results.numTodoTests
+    if (!existsSync(recordOf(workspace))) continue
+    const record = JSON.parse(readFileSync(recordOf(workspace), 'utf8'))
+    passed += record.passed
+    failed += record.failed
+    skipped += record.skipped
+    for (const { file, errors: fileErrors } of record.failedFiles) {
+      errors += fileErrors.length
+      for (const error of fileErrors)
+        console.log(`\n[${workspace}] ${file} failed outside its tests:\n${error}`)
+    }
+    for (const { file, test, error } of record.unhandledErrors) {
+      errors += 1
+      const where = [file, test && `(last test: ${test})`].filter(Boolean).join(' ')
+      console.log(`\n[${workspace}] unhandled error${where ? ` while ${where} ran` : ''}:\n${error}`)
+    }
   }
-  console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`)
+  const extra = [
+    skipped && `${skipped} skipped`,
+    errors && `${errors} error${errors === 1 ? '' : 's'}`,
+  ].filter(Boolean)
+  console.log(`${passed} passed, ${failed} failed${extra.map((part) => `, ${part}`).join('')}`)
 }
