@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
 
 /** The server tests create their databases on: DATABASE_URL, else the local PostgreSQL. */
@@ -26,10 +27,29 @@ export async function createTestDatabase() {
       const client = new pg.Client({ connectionString: adminDatabaseUrl() })
       await client.connect()
       try {
+        await sessionsGone(client, name)
         await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
       } finally {
         await client.end()
       }
     },
+  }
+}
+
+/**
+ * Waits (up to `timeoutMs`) until no session is connected to the database. A pool's end() resolves
+ * before its connections have closed; FORCE would terminate those still closing, and the pool
+ * would report that as an error (an uncaught one, where nobody listens). What is left after the
+ * wait was never closed, and FORCE ends it.
+ */
+async function sessionsGone(client: pg.Client, database: string, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const { rows } = await client.query<{ sessions: number }>(
+      'SELECT count(*)::int AS sessions FROM pg_stat_activity WHERE datname = $1',
+      [database],
+    )
+    if (rows[0]?.sessions === 0) return
+    await sleep(20)
   }
 }
