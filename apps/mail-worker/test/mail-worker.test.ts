@@ -1,6 +1,6 @@
 import { abandonedCartJobId, type OpsAlertEmail } from '@bookstore/events'
 import { type SmtpSink, startSmtpSink } from '@bookstore/smtp-sink'
-import { freePort, uniqueId } from '@bookstore/test-kit'
+import { freePort, uniqueId, waitFor } from '@bookstore/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { metricValue, reminder, startMailWorker, type TestMailWorker } from './harness'
 
@@ -11,7 +11,8 @@ describe('mail-worker with SMTP up (SPEC S1)', () => {
   let sink: SmtpSink
   let mail: TestMailWorker
   beforeAll(async () => {
-    sink = await startSmtpSink()
+    // Mailboxes named unknown-… do not exist: the server refuses them for good (550).
+    sink = await startSmtpSink({ refuseRecipient: (address) => address.startsWith('unknown-') })
     mail = await startMailWorker(sink.url)
   })
   afterAll(async () => {
@@ -88,6 +89,22 @@ describe('mail-worker with SMTP up (SPEC S1)', () => {
     expect(await metricValue(mail.worker, 'email_dead_letter_alerts_total')).toBe(2)
     expect(await metricValue(mail.worker, 'email_send_failures_total', 'kind="abandoned-cart"')).toBe(2)
     // Nothing reached the SMTP server (the jobs before this one were all sent and seen).
+    expect(sink.messages().filter(sentTo(address))).toEqual([])
+  })
+
+  it('parks a mail the SMTP server refuses for good (5xx) after one attempt, without retrying it', async () => {
+    const address = `unknown-${to()}`
+    const alertsBefore = await metricValue(mail.worker, 'email_dead_letter_alerts_total')
+    const jobId = uniqueId('refused')
+    await mail.add(reminder({ to: address }), jobId)
+
+    const entry = await waitFor(
+      async () => (await mail.dlq.getJobs(['waiting'], 0, -1, true)).find((job) => job.data.jobId === jobId),
+      `the refused e-mail ${jobId} in the dead-letter queue`,
+    )
+    expect(entry.data).toMatchObject({ attemptsMade: 1 })
+    expect(entry.data.failedReason).toMatch(/^the SMTP server refused it: .*550/)
+    expect(await metricValue(mail.worker, 'email_dead_letter_alerts_total')).toBe(alertsBefore + 1)
     expect(sink.messages().filter(sentTo(address))).toEqual([])
   })
 })

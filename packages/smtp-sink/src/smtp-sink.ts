@@ -37,6 +37,11 @@ export interface SmtpSinkOptions {
   maxMessageBytes?: number
   /** Called for every message received (e.g. to log it). */
   onMessage?: (message: SinkMessage) => void
+  /**
+   * Recipients to refuse with a permanent error (550, as a server does for an unknown mailbox),
+   * so that tests can see how a sender handles a rejection that no retry will change.
+   */
+  refuseRecipient?: (address: string) => boolean
 }
 
 export interface WaitOptions {
@@ -128,6 +133,11 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     logger: false,
     // A closing sink does not wait long for idle pooled connections of its senders.
     closeTimeout: 500,
+    onRcptTo(address, _session, callback) {
+      if (options.refuseRecipient?.(address.address))
+        callback(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }))
+      else callback()
+    },
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
       simpleParser(stream, { skipTextToHtml: true }).then(
         (parsed) => {

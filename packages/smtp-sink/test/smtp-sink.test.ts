@@ -76,6 +76,17 @@ describe('smtp-sink', () => {
     ).rejects.toThrow(/ECONNREFUSED/)
   })
 
+  it('refuses the recipients it is told to with 550, and keeps nothing for them', async () => {
+    const sink = await start({ refuseRecipient: (address) => address.startsWith('unknown-') })
+    await expect(
+      send(sink, { to: 'unknown-carol@example.com', subject: 'Lost', text: 'x' }),
+    ).rejects.toMatchObject({
+      responseCode: 550,
+    })
+    await send(sink, { to: 'dave@example.com', subject: 'Kept', text: 'x' })
+    expect(sink.messages().map((message) => message.subject)).toEqual(['Kept'])
+  })
+
   it('refuses a port in use', async () => {
     const sink = await start()
     await expect(startSmtpSink({ port: sink.port })).rejects.toThrow(/EADDRINUSE/)

@@ -38,3 +38,14 @@ export function createMailer(options: MailerOptions): Mailer {
     close: () => transport.close(),
   }
 }
+
+/**
+ * The SMTP server answered with a 5xx reply (unknown mailbox, message refused): by SMTP's rules the
+ * same message will be refused again, so a retry only delays the dead letter. Connection failures
+ * and 4xx replies carry no such code, or a 4xx one, and are worth retrying.
+ */
+export function isPermanentRejection(error: unknown): error is Error & { responseCode: number } {
+  if (!(error instanceof Error) || !('responseCode' in error)) return false
+  const { responseCode } = error
+  return typeof responseCode === 'number' && responseCode >= 500 && responseCode < 600
+}

@@ -10,7 +10,7 @@ import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { kindLabelOf, outgoingEmail, payloadProblem, userIdsOf } from '../domain/email-message'
-import { createMailer } from '../domain/mailer'
+import { createMailer, isPermanentRejection } from '../domain/mailer'
 import { renderEmail, UnrenderableEmailError } from '../templates'
 import { createMailMetrics } from './mail-metrics'
 
@@ -92,6 +92,8 @@ export const mailWorkerPlugin = fp(
         )
       } catch (error) {
         stopTimer({ result: 'failed' })
+        if (isPermanentRejection(error))
+          throw new UnrecoverableError(`the SMTP server refused it: ${error.message}`)
         throw error
       }
     }
