@@ -1,4 +1,4 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto'
+import { generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto'
 import { createDatabase, migrateDatabase } from '@bookstore/db'
 import { createTestDatabase, uniqueId } from '@bookstore/test-kit'
 import { buildAuthApi, loadAuthApiConfig } from '../src'
@@ -36,12 +36,14 @@ export async function startDatabase() {
   }
 }
 
-let lastAddress = 0
-/** A client address of its own, so that per-IP limits of parallel tests never meet. */
+/**
+ * A client address of its own, so that per-IP limits never meet: not those of parallel test files,
+ * nor those of earlier runs, whose counters live on in the shared Redis for the whole window.
+ * An IPv6 unique-local address with 56 random bits in its /64 prefix.
+ */
 export const uniqueIp = () => {
-  lastAddress += 1
-  const random = Math.floor(Math.random() * 250)
-  return `10.${random}.${(lastAddress >> 8) & 255}.${lastAddress & 255}`
+  const hex = randomBytes(7).toString('hex')
+  return `fd${hex.slice(0, 2)}:${hex.slice(2, 6)}:${hex.slice(6, 10)}:${hex.slice(10)}::1`
 }
 
 export const uniqueEmail = () => `${uniqueId('shopper')}@example.com`
