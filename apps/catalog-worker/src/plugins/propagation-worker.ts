@@ -10,7 +10,7 @@ import {
   stalledJobDetection,
 } from '@bookstore/events'
 import { loadCatalogScripts } from '@bookstore/lua'
-import { createPatientRedis, registerQueueDepthMetric } from '@bookstore/service-kit'
+import { bindQueueLifecycle, createPatientRedis, registerQueueDepthMetric } from '@bookstore/service-kit'
 import { type Job, Queue, Worker } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
@@ -35,8 +35,7 @@ export interface PropagationWorkerOptions {
 export const propagationWorkerPlugin = fp(
   async (app: FastifyInstance, options: PropagationWorkerOptions) => {
     const redis = createPatientRedis(options.redisUrl, 'catalog-worker')
-    redis.on('error', (error) => app.log.warn({ err: error }, 'redis connection error'))
-    await loadCatalogScripts(redis)
+    const workerConnection = createPatientRedis(options.redisUrl, 'catalog-worker-bull')
 
     const persistence = new Queue<CartPersistJob>(queueNames.cartPersistence, {
       connection: redis,
@@ -47,8 +46,6 @@ export const propagationWorkerPlugin = fp(
       connection: redis,
       prefix: options.queuePrefix,
     })
-    for (const queue of [persistence, catalogEvents])
-      queue.on('error', (error) => app.log.warn({ err: error }, 'queue error'))
     registerQueueDepthMetric(app.metrics, [catalogEvents])
 
     const cartsUpdated = new Counter({
@@ -99,27 +96,23 @@ export const propagationWorkerPlugin = fp(
     }
 
     const worker = new Worker<CatalogEventJob>(catalogQueueNames.catalogEvents, handle, {
-      connection: redis.duplicate({ connectionName: 'catalog-worker-bull' }),
+      connection: workerConnection,
       prefix: options.queuePrefix,
       concurrency: options.concurrency,
       autorun: false,
       ...stalledJobDetection(options.stalledJobTimeoutMs),
     })
-    worker.on('error', (error) => app.log.warn({ err: error }, 'catalog worker error'))
     worker.on('failed', (job, error) =>
       app.log.error({ err: error, jobId: job?.id, attempts: job?.attemptsMade }, 'catalog event failed'),
     )
 
+    bindQueueLifecycle(app, {
+      connections: [redis, workerConnection],
+      queues: [persistence, catalogEvents],
+      workers: [worker],
+    })
+    await loadCatalogScripts(redis)
     app.addReadinessCheck('redis', () => redis.ping())
-    app.addHook('onReady', async () => {
-      void worker.run()
-      await worker.waitUntilReady()
-    })
-    app.addHook('onClose', async () => {
-      await worker.close()
-      await Promise.all([persistence.close(), catalogEvents.close()])
-      await redis.quit().catch(() => redis.disconnect())
-    })
   },
   { name: 'propagation-worker', dependencies: ['metrics', 'health'] },
 )

@@ -5,7 +5,13 @@ import {
   retryingJobOptions,
   stalledJobDetection,
 } from '@bookstore/events'
-import { createPatientRedis, deadLetter, failAttempt, registerQueueDepthMetric } from '@bookstore/service-kit'
+import {
+  bindQueueLifecycle,
+  createPatientRedis,
+  deadLetter,
+  failAttempt,
+  registerQueueDepthMetric,
+} from '@bookstore/service-kit'
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
@@ -45,8 +51,6 @@ export const mailWorkerPlugin = fp(
   async (app: FastifyInstance, options: MailWorkerOptions) => {
     const producerConnection = createPatientRedis(options.redisUrl, 'mail-producer')
     const workerConnection = createPatientRedis(options.redisUrl, 'mail-worker')
-    for (const connection of [producerConnection, workerConnection])
-      connection.on('error', (error) => app.log.warn({ err: error }, 'redis connection error'))
 
     const target = new Queue(emailQueueNames.email, {
       connection: producerConnection,
@@ -57,8 +61,6 @@ export const mailWorkerPlugin = fp(
       connection: producerConnection,
       prefix: options.prefix,
     })
-    for (const queue of [target, dlq])
-      queue.on('error', (error) => app.log.warn({ err: error }, 'queue error'))
     const metrics = createMailMetrics(app.metrics, () => dlq.getWaitingCount())
     registerQueueDepthMetric(app.metrics, [target, dlq])
 
@@ -138,26 +140,15 @@ export const mailWorkerPlugin = fp(
         ...stalledJobDetection(options.stalledJobTimeoutMs),
       },
     )
-    worker.on('error', (error) => app.log.warn({ err: error }, 'mail worker error'))
-
+    // The jobs in flight finish their sends (and parking) before the worker closes.
+    bindQueueLifecycle(app, {
+      connections: [producerConnection, workerConnection],
+      queues: [target, dlq],
+      workers: [worker],
+    })
     app.decorate('deadLetters', { dlq, target })
     app.addReadinessCheck('redis', () => producerConnection.ping())
-    app.addHook('onReady', async () => {
-      void worker.run().catch((error: unknown) => app.log.error({ err: error }, 'mail worker stopped'))
-    })
-    // preClose: the jobs in flight finish their sends (and parking) while SMTP and Redis are there.
-    app.addHook('preClose', async () => {
-      await worker.close()
-    })
-    app.addHook('onClose', async () => {
-      await Promise.all([target.close(), dlq.close()])
-      mailer.close()
-      await Promise.all(
-        [producerConnection, workerConnection].map((c) =>
-          c.status === 'end' ? undefined : c.quit().catch(() => c.disconnect()),
-        ),
-      )
-    })
+    app.addHook('onClose', async () => mailer.close())
   },
   { name: 'mail-worker', dependencies: ['metrics', 'health'] },
 )

@@ -8,7 +8,12 @@ import {
   stalledJobDetection,
   syncJobsOf,
 } from '@bookstore/events'
-import { createPatientRedis, failAttempt, registerQueueDepthMetric } from '@bookstore/service-kit'
+import {
+  bindQueueLifecycle,
+  createPatientRedis,
+  failAttempt,
+  registerQueueDepthMetric,
+} from '@bookstore/service-kit'
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
@@ -47,8 +52,6 @@ export const persistenceWorkerPlugin = fp(
     const reader = createPatientRedis(options.redisUrl, 'persistence-reader', { autoPipeline: true })
     const producerConnection = createPatientRedis(options.redisUrl, 'persistence-producer')
     const workerConnection = createPatientRedis(options.redisUrl, 'persistence-worker')
-    for (const connection of [reader, producerConnection, workerConnection])
-      connection.on('error', (error) => app.log.warn({ err: error }, 'redis connection error'))
 
     const target = new Queue(queueNames.cartPersistence, {
       connection: producerConnection,
@@ -59,8 +62,6 @@ export const persistenceWorkerPlugin = fp(
       connection: producerConnection,
       prefix: options.prefix,
     })
-    for (const queue of [target, dlq])
-      queue.on('error', (error) => app.log.warn({ err: error }, 'queue error'))
     const metrics = createPersistenceMetrics(app.metrics, () => dlq.getWaitingCount())
     registerQueueDepthMetric(app.metrics, [target, dlq])
 
@@ -153,23 +154,13 @@ export const persistenceWorkerPlugin = fp(
         ...stalledJobDetection(options.stalledJobTimeoutMs),
       },
     )
-    worker.on('error', (error) => app.log.warn({ err: error }, 'persistence worker error'))
-
+    bindQueueLifecycle(app, {
+      connections: [reader, producerConnection, workerConnection],
+      queues: [target, dlq],
+      workers: [worker],
+    })
     app.decorate('deadLetters', { dlq, target })
     app.addReadinessCheck('redis', () => reader.ping())
-    app.addHook('onReady', async () => {
-      void worker.run().catch((error: unknown) => app.log.error({ err: error }, 'persistence worker stopped'))
-    })
-    // preClose: the worker finishes its jobs while the database and Redis are still there.
-    app.addHook('preClose', async () => {
-      await worker.close()
-    })
-    app.addHook('onClose', async () => {
-      await Promise.all([target.close(), dlq.close()])
-      await Promise.all(
-        [reader, producerConnection, workerConnection].map((c) => c.quit().catch(() => c.disconnect())),
-      )
-    })
   },
   { name: 'persistence-worker', dependencies: ['database', 'metrics', 'health'] },
 )

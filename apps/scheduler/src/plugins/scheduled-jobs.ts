@@ -7,7 +7,7 @@ import {
   retryingJobOptions,
   stalledJobDetection,
 } from '@bookstore/events'
-import { createPatientRedis, registerQueueDepthMetric } from '@bookstore/service-kit'
+import { bindQueueLifecycle, createPatientRedis, registerQueueDepthMetric } from '@bookstore/service-kit'
 import { Queue, Worker } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
@@ -45,9 +45,6 @@ export const scheduledJobsPlugin = fp(
     const carts = createPatientRedis(config.REDIS_URL, 'scheduler-carts', { autoPipeline: true })
     const queues = createPatientRedis(config.REDIS_URL, 'scheduler-queues')
     const workers = createPatientRedis(config.REDIS_URL, 'scheduler-workers')
-    const connections = [carts, queues, workers]
-    for (const connection of connections)
-      connection.on('error', (error) => app.log.warn({ err: error }, 'redis connection error'))
 
     const persistence = new Queue(queueNames.cartPersistence, {
       connection: queues,
@@ -96,7 +93,6 @@ export const scheduledJobsPlugin = fp(
       catalogEvents,
       ...Object.values(schedules),
     ]
-    for (const queue of allQueues) queue.on('error', (error) => app.log.warn({ err: error }, 'queue error'))
 
     // Long sweeps stop between pages when the process shuts down (the next run covers the rest),
     // so a graceful shutdown waits for one page, not for a sweep over every cart.
@@ -117,35 +113,34 @@ export const scheduledJobsPlugin = fp(
       signal: shutdown.signal,
     })
 
-    const workersByName = scheduleNames.map((name) => {
-      const worker = new Worker(
-        scheduleQueueName(name),
-        async (job) => {
-          const stop = metrics.runSeconds.startTimer({ schedule: name })
-          try {
-            const result = await runs[name]()
-            metrics.runs.inc({ schedule: name, result: 'done' })
-            app.log.info({ schedule: name, jobId: job.id, ...result }, `${name} done`)
-            return result
-          } catch (error) {
-            metrics.runs.inc({ schedule: name, result: 'failed' })
-            app.log.error({ err: error, schedule: name, jobId: job.id }, `${name} failed`)
-            throw error
-          } finally {
-            stop()
-          }
-        },
-        {
-          connection: workers,
-          prefix,
-          concurrency: 1,
-          autorun: false,
-          ...stalledJobDetection(config.STALLED_JOB_TIMEOUT_MS),
-        },
-      )
-      worker.on('error', (error) => app.log.warn({ err: error, schedule: name }, 'scheduler worker error'))
-      return worker
-    })
+    const workersByName = scheduleNames.map(
+      (name) =>
+        new Worker(
+          scheduleQueueName(name),
+          async (job) => {
+            const stop = metrics.runSeconds.startTimer({ schedule: name })
+            try {
+              const result = await runs[name]()
+              metrics.runs.inc({ schedule: name, result: 'done' })
+              app.log.info({ schedule: name, jobId: job.id, ...result }, `${name} done`)
+              return result
+            } catch (error) {
+              metrics.runs.inc({ schedule: name, result: 'failed' })
+              app.log.error({ err: error, schedule: name, jobId: job.id }, `${name} failed`)
+              throw error
+            } finally {
+              stop()
+            }
+          },
+          {
+            connection: workers,
+            prefix,
+            concurrency: 1,
+            autorun: false,
+            ...stalledJobDetection(config.STALLED_JOB_TIMEOUT_MS),
+          },
+        ),
+    )
 
     app.decorate('schedules', { queues: schedules, periods })
     app.addReadinessCheck('redis', () => queues.ping())
@@ -155,17 +150,13 @@ export const scheduledJobsPlugin = fp(
         await schedules[name].setGlobalConcurrency(1)
         await schedules[name].upsertJobScheduler(name, { every: periods[name] }, { name })
       }
-      for (const worker of workersByName)
-        void worker.run().catch((error: unknown) => app.log.error({ err: error }, 'scheduler worker stopped'))
     })
-    // preClose: runs in progress finish while the database and Redis are still there.
-    app.addHook('preClose', async () => {
-      shutdown.abort()
-      await Promise.all(workersByName.map((worker) => worker.close()))
-    })
-    app.addHook('onClose', async () => {
-      await Promise.all(allQueues.map((queue) => queue.close()))
-      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())))
+    // Before the workers close (bindQueueLifecycle): a run in progress stops after its page.
+    app.addHook('preClose', async () => shutdown.abort())
+    bindQueueLifecycle(app, {
+      connections: [carts, queues, workers],
+      queues: allQueues,
+      workers: workersByName,
     })
   },
   { name: 'scheduled-jobs', dependencies: ['database', 'metrics', 'health'] },
