@@ -8,7 +8,7 @@ import { Check } from 'typebox/value'
 export interface AbandonedCartDeps {
   redis: Redis | Cluster
   db: Database
-  /** Puts the reminder on the e-mail queue, deduplicated by user and cart version. */
+  /** Puts the reminder on the e-mail queue, deduplicated by user and last change (`idleSince`). */
   enqueueReminder: (email: AbandonedCartEmail) => Promise<void>
   now: () => number
   /** Aborted (the process is shutting down): the sweep stops after the page in hand. */
@@ -26,7 +26,7 @@ export interface AbandonedCartSettings {
 }
 
 export interface AbandonedCartStats {
-  /** Carts PostgreSQL says are abandoned and not yet reminded at their version. */
+  /** Carts PostgreSQL says are abandoned and not yet reminded since their last change. */
   candidates: number
   reminded: number
   /** Changed in Redis since (its copy in PostgreSQL is behind): not abandoned after all. */
