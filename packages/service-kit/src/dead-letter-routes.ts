@@ -1,6 +1,5 @@
 import { DeadLetterJob } from '@bookstore/events'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-// Types only, as in dead-letter.ts.
 import type { Queue } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'

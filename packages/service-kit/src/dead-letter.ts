@@ -1,5 +1,4 @@
 import type { DeadLetterJob } from '@bookstore/events'
-// Types only: the kit has no runtime dependency on BullMQ (the apps that park jobs bring it).
 import type { Job, Queue } from 'bullmq'
 import type { FastifyBaseLogger } from 'fastify'
 
