@@ -36,5 +36,5 @@ export async function persistenceWorker(app: FastifyInstance, options: { config:
     stalledJobTimeoutMs: config.STALLED_JOB_TIMEOUT_MS,
   })
   // Tier 3: routes (admin only; the worker has no business routes).
-  await app.register(deadLetterRoutes, { ...app.deadLetters, jobs: 'persistence' })
+  await app.register(deadLetterRoutes, { ...app.deadLetters.of('persistence'), jobs: 'persistence' })
 }

@@ -1,6 +1,4 @@
-import { type DeadLetterJob, isValidId } from '@bookstore/events'
-import { deadLetter as parkJob } from '@bookstore/service-kit'
-import type { Job, Queue } from 'bullmq'
+import { cartPersistenceJobNames, type DeadLetterJob, isValidId, syncJobsOf } from '@bookstore/events'
 
 /** The user ids a job payload names, valid or not as a payload (a poison job may be half-broken). */
 export function userIdsOf(data: unknown): string[] {
@@ -17,8 +15,11 @@ export function userIdsOf(data: unknown): string[] {
 }
 
 /**
- * Parks a persistence job with the shared helper (SPEC P4), naming the carts it was about: the
- * worker enqueues a full-cart sync for them.
+ * What a parked persistence job sets off (SPEC P4): a full-cart sync of every user it names, so
+ * their carts reach PostgreSQL once the cause is gone. A parked sync is not followed by another
+ * (no loop): it waits in the DLQ for an admin.
  */
-export const deadLetter = (dlq: Queue<DeadLetterJob>, job: Job, reason: string, now = Date.now()) =>
-  parkJob(dlq, job, reason, { userIds: userIdsOf(job.data), now })
+export function syncAfterDeadLetter(entry: DeadLetterJob) {
+  if (entry.name === cartPersistenceJobNames.sync || entry.userIds.length === 0) return []
+  return syncJobsOf(entry.userIds, `dead-lettered job ${entry.jobId}`)
+}
