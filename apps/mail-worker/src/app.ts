@@ -26,5 +26,5 @@ export async function mailWorker(app: FastifyInstance, options: { config: MailWo
     from: config.MAIL_FROM,
   })
   // Tier 3: routes (admin only; the worker has no business routes).
-  await app.register(deadLetterRoutes, { ...app.deadLetters, jobs: 'e-mail' })
+  await app.register(deadLetterRoutes, { ...app.deadLetters.of('mail'), jobs: 'e-mail' })
 }
