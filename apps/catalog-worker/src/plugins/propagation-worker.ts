@@ -1,22 +1,20 @@
 import {
   type CartCommit,
   type CartPersistJob,
-  CatalogEventJob,
-  catalogJobId,
   catalogQueueNames,
   persistJobsOf,
   queueNames,
   retryingJobOptions,
-  stalledJobDetection,
 } from '@bookstore/events'
 import { loadCatalogScripts } from '@bookstore/lua'
-import { bindQueueLifecycle, createPatientRedis, registerQueueDepthMetric } from '@bookstore/service-kit'
-import { type Job, Queue, Worker } from 'bullmq'
+import { createPatientRedis } from '@bookstore/service-kit'
+import { queueWorker } from '@bookstore/service-kit/queue-worker'
+import { Queue } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, Histogram } from 'prom-client'
-import { Check } from 'typebox/value'
-import { type SweepSettings, sweepBook } from '../domain/sweep-book'
+import { applyCatalogEvent, InvalidCatalogEventError } from '../domain/catalog-event'
+import type { SweepSettings } from '../domain/sweep-book'
 
 export interface PropagationWorkerOptions {
   redisUrl: string
@@ -28,25 +26,22 @@ export interface PropagationWorkerOptions {
 }
 
 /**
- * The consumer of catalog events. Its Redis connections retry forever (a worker waits for Redis
- * to come back rather than fail jobs). Every event is swept twice: at once, and again after
- * RESWEEP_DELAY_MS for carts that added the book with its old state meanwhile (docs/catalog.md).
+ * The consumer of catalog events, on the queue-worker kit: applyCatalogEvent sweeps the carts of
+ * each event's book, twice. Its Redis connections retry forever (a worker waits for Redis to come
+ * back rather than fail jobs). A job that fails its last attempt stays in the queue's failed set,
+ * which the scheduler's dead-letter watch reads.
  */
 export const propagationWorkerPlugin = fp(
   async (app: FastifyInstance, options: PropagationWorkerOptions) => {
     const redis = createPatientRedis(options.redisUrl, 'catalog-worker')
-    const workerConnection = createPatientRedis(options.redisUrl, 'catalog-worker-bull')
-
     const persistence = new Queue<CartPersistJob>(queueNames.cartPersistence, {
       connection: redis,
       prefix: options.queuePrefix,
       defaultJobOptions: retryingJobOptions(10, 500),
     })
-    const catalogEvents = new Queue<CatalogEventJob>(catalogQueueNames.catalogEvents, {
-      connection: redis,
-      prefix: options.queuePrefix,
-    })
-    registerQueueDepthMetric(app.metrics, [catalogEvents])
+    const persist = async (commits: CartCommit[]) => {
+      await persistence.addBulk(persistJobsOf(commits))
+    }
 
     const cartsUpdated = new Counter({
       name: 'catalog_propagation_carts_updated_total',
@@ -61,58 +56,47 @@ export const propagationWorkerPlugin = fp(
       registers: [app.metrics],
     })
 
-    const persist = async (commits: CartCommit[]) => {
-      await persistence.addBulk(persistJobsOf(commits))
-    }
-
-    const handle = async (job: Job<CatalogEventJob>) => {
-      if (!Check(CatalogEventJob, job.data)) throw new Error(`job ${job.id} is not a catalog event job`)
-      const { event, sweep } = job.data
-      if (sweep === 1 && event.type !== 'book.created') {
-        // Scheduled first: the second sweep must happen even if this one dies half-way.
-        await catalogEvents.add(
-          event.type,
-          { event, sweep: 2 },
-          {
-            jobId: catalogJobId(event.eventId, 2),
-            delay: options.resweepDelayMs,
-            ...retryingJobOptions(20, 500, 3600),
-          },
-        )
-      }
-      const timer = sweepSeconds.startTimer({ sweep: String(sweep) })
-      // A job taken up again (retried, or taken over from a worker that died mid-sweep) may find
-      // carts its earlier try changed but never enqueued for persistence: it enqueues those too.
-      const stats = await sweepBook({ redis, persist, settings: options.sweep }, event, {
-        includeUnchanged: job.attemptsMade > 0 || job.attemptsStarted > 1,
-      })
-      timer()
-      cartsUpdated.inc(stats.committed)
-      app.log.info(
-        { eventId: event.eventId, bookId: event.bookId, type: event.type, sweep, ...stats },
-        'catalog event applied',
-      )
-      return stats
-    }
-
-    const worker = new Worker<CatalogEventJob>(catalogQueueNames.catalogEvents, handle, {
-      connection: workerConnection,
+    await app.register(queueWorker, {
+      name: 'catalog-propagation',
+      redisUrl: options.redisUrl,
       prefix: options.queuePrefix,
+      queue: catalogQueueNames.catalogEvents,
       concurrency: options.concurrency,
-      autorun: false,
-      ...stalledJobDetection(options.stalledJobTimeoutMs),
+      stalledJobTimeoutMs: options.stalledJobTimeoutMs,
+      what: 'catalog event',
+      metricPrefix: 'catalog_propagation',
+      process: async (job, { target }) => {
+        const deps = {
+          redis,
+          persist,
+          settings: options.sweep,
+          catalogEvents: target,
+          resweepDelayMs: options.resweepDelayMs,
+        }
+        const retried = job.attemptsMade > 0 || job.attemptsStarted > 1
+        const {
+          event,
+          sweep,
+          stats,
+          sweepSeconds: seconds,
+        } = await applyCatalogEvent(deps, {
+          id: String(job.id),
+          data: job.data,
+          retried,
+        })
+        sweepSeconds.observe({ sweep: String(sweep) }, seconds)
+        cartsUpdated.inc(stats.committed)
+        app.log.info(
+          { eventId: event.eventId, bookId: event.bookId, type: event.type, sweep, ...stats },
+          'catalog event applied',
+        )
+        return stats
+      },
+      isPermanent: (error) => error instanceof InvalidCatalogEventError,
+      closes: { connections: [redis], queues: [persistence] },
     })
-    worker.on('failed', (job, error) =>
-      app.log.error({ err: error, jobId: job?.id, attempts: job?.attemptsMade }, 'catalog event failed'),
-    )
-
-    bindQueueLifecycle(app, {
-      connections: [redis, workerConnection],
-      queues: [persistence, catalogEvents],
-      workers: [worker],
-    })
+    // After the kit has its close hooks: an app closed after a failed load closes this connection too.
     await loadCatalogScripts(redis)
-    app.addReadinessCheck('redis', () => redis.ping())
   },
   { name: 'propagation-worker', dependencies: ['metrics', 'health'] },
 )
