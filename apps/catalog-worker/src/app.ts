@@ -1,4 +1,4 @@
-import { servicePlugin } from '@bookstore/service-kit'
+import { queueWorkerSettings, servicePlugin } from '@bookstore/service-kit'
 import type { FastifyInstance } from 'fastify'
 import type { CatalogWorkerConfig } from './config'
 import { propagationWorkerPlugin } from './plugins/propagation-worker'
@@ -14,15 +14,12 @@ export async function catalogWorker(app: FastifyInstance, options: { config: Cat
     description: 'Catalog-to-cart propagation: price, title, deletion and stock changes reach every cart.',
   })
   await app.register(propagationWorkerPlugin, {
-    redisUrl: config.REDIS_URL,
-    queuePrefix: config.QUEUE_PREFIX,
-    concurrency: config.CONCURRENCY,
+    worker: queueWorkerSettings(config, config.CONCURRENCY),
     sweep: {
       batchSize: config.SWEEP_BATCH_SIZE,
       pruneAfterMs: config.INDEX_PRUNE_AFTER_MS,
       cartTtlSeconds: config.CART_TTL_SECONDS,
     },
     resweepDelayMs: config.RESWEEP_DELAY_MS,
-    stalledJobTimeoutMs: config.STALLED_JOB_TIMEOUT_MS,
   })
 }

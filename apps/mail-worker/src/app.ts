@@ -1,4 +1,10 @@
-import { authPlugin, deadLetterRoutes, servicePlugin, tokenVerifierFromConfig } from '@bookstore/service-kit'
+import {
+  authPlugin,
+  deadLetterRoutes,
+  queueWorkerSettings,
+  servicePlugin,
+  tokenVerifierFromConfig,
+} from '@bookstore/service-kit'
 import type { FastifyInstance } from 'fastify'
 import type { MailWorkerConfig } from './config'
 import { mailWorkerPlugin } from './plugins/mail-worker'
@@ -15,10 +21,7 @@ export async function mailWorker(app: FastifyInstance, options: { config: MailWo
   await app.register(authPlugin, { verify: tokenVerifierFromConfig(config) })
   // Tier 2: the worker.
   await app.register(mailWorkerPlugin, {
-    redisUrl: config.REDIS_URL,
-    prefix: config.QUEUE_PREFIX,
-    concurrency: config.MAIL_CONCURRENCY,
-    stalledJobTimeoutMs: config.STALLED_JOB_TIMEOUT_MS,
+    worker: queueWorkerSettings(config, config.MAIL_CONCURRENCY),
     attempts: config.EMAIL_ATTEMPTS,
     backoffMs: config.EMAIL_BACKOFF_MS,
     smtpUrl: config.SMTP_URL,

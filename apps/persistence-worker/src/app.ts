@@ -2,6 +2,7 @@ import {
   authPlugin,
   databasePlugin,
   deadLetterRoutes,
+  queueWorkerSettings,
   servicePlugin,
   tokenVerifierFromConfig,
 } from '@bookstore/service-kit'
@@ -27,13 +28,10 @@ export async function persistenceWorker(app: FastifyInstance, options: { config:
   })
   // Tier 2: the worker.
   await app.register(persistenceWorkerPlugin, {
-    redisUrl: config.REDIS_URL,
-    prefix: config.QUEUE_PREFIX,
-    concurrency: config.PERSIST_CONCURRENCY,
+    worker: queueWorkerSettings(config, config.PERSIST_CONCURRENCY),
     syncAttempts: config.SYNC_ATTEMPTS,
     syncBackoffMs: config.SYNC_BACKOFF_MS,
     databaseRetryMaxMs: config.DATABASE_RETRY_MAX_MS,
-    stalledJobTimeoutMs: config.STALLED_JOB_TIMEOUT_MS,
   })
   // Tier 3: routes (admin only; the worker has no business routes).
   await app.register(deadLetterRoutes, { ...app.deadLetters.of('persistence'), jobs: 'persistence' })

@@ -55,19 +55,35 @@ export interface QueueWorkerParts {
 /** A job as the worker gets it: its data is whatever a producer put there, to be checked. */
 export type QueueJob = Job<unknown, unknown>
 
-export interface QueueWorkerOptions {
-  /** Names the worker: its Redis connections and `app.deadLetters.of(name)`. */
-  name: string
+/** Where and how fast a worker runs: the same settings in every worker app, from its config. */
+export interface QueueWorkerSettings {
   redisUrl: string
   /** Prefix of BullMQ keys. */
   prefix: string
+  /** Jobs worked on at once. */
+  concurrency: number
+  /** How long the job of a dead worker waits before another takes it over. */
+  stalledJobTimeoutMs: number
+}
+
+/** The settings from an app's validated config (`REDIS_URL`, `QUEUE_PREFIX`, `STALLED_JOB_TIMEOUT_MS`). */
+export const queueWorkerSettings = (
+  config: { REDIS_URL: string; QUEUE_PREFIX: string; STALLED_JOB_TIMEOUT_MS: number },
+  concurrency: number,
+): QueueWorkerSettings => ({
+  redisUrl: config.REDIS_URL,
+  prefix: config.QUEUE_PREFIX,
+  concurrency,
+  stalledJobTimeoutMs: config.STALLED_JOB_TIMEOUT_MS,
+})
+
+export interface QueueWorkerOptions extends QueueWorkerSettings {
+  /** Names the worker: its Redis connections and `app.deadLetters.of(name)`. */
+  name: string
   /** The queue consumed, e.g. `{email}`. */
   queue: string
   /** Default options of the jobs this app adds to that queue itself (replays, follow-ups): their retry policy. */
   jobOptions?: JobsOptions
-  concurrency: number
-  /** How long the job of a dead worker waits before another takes it over (STALLED_JOB_TIMEOUT_MS). */
-  stalledJobTimeoutMs: number
   /** What a job is, for the log lines: `e-mail job`. */
   what: string
   /** Starts the names of the worker's metrics: `email` gives `email_jobs_total`, ... */

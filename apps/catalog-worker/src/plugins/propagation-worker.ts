@@ -8,7 +8,7 @@ import {
 } from '@bookstore/events'
 import { loadCatalogScripts } from '@bookstore/lua'
 import { createPatientRedis } from '@bookstore/service-kit'
-import { queueWorker } from '@bookstore/service-kit/queue-worker'
+import { type QueueWorkerSettings, queueWorker } from '@bookstore/service-kit/queue-worker'
 import { Queue } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
@@ -17,12 +17,9 @@ import { applyCatalogEvent, InvalidCatalogEventError } from '../domain/catalog-e
 import type { SweepSettings } from '../domain/sweep-book'
 
 export interface PropagationWorkerOptions {
-  redisUrl: string
-  queuePrefix: string
-  concurrency: number
+  worker: QueueWorkerSettings
   sweep: SweepSettings
   resweepDelayMs: number
-  stalledJobTimeoutMs: number
 }
 
 /**
@@ -33,10 +30,10 @@ export interface PropagationWorkerOptions {
  */
 export const propagationWorkerPlugin = fp(
   async (app: FastifyInstance, options: PropagationWorkerOptions) => {
-    const redis = createPatientRedis(options.redisUrl, 'catalog-worker')
+    const redis = createPatientRedis(options.worker.redisUrl, 'catalog-worker')
     const persistence = new Queue<CartPersistJob>(queueNames.cartPersistence, {
       connection: redis,
-      prefix: options.queuePrefix,
+      prefix: options.worker.prefix,
       defaultJobOptions: retryingJobOptions(10, 500),
     })
     const persist = async (commits: CartCommit[]) => {
@@ -57,12 +54,9 @@ export const propagationWorkerPlugin = fp(
     })
 
     await app.register(queueWorker, {
+      ...options.worker,
       name: 'catalog-propagation',
-      redisUrl: options.redisUrl,
-      prefix: options.queuePrefix,
       queue: catalogQueueNames.catalogEvents,
-      concurrency: options.concurrency,
-      stalledJobTimeoutMs: options.stalledJobTimeoutMs,
       what: 'catalog event',
       metricPrefix: 'catalog_propagation',
       process: async (job, { target }) => {

@@ -1,5 +1,5 @@
 import { emailQueueNames, retryingJobOptions } from '@bookstore/events'
-import { queueWorker } from '@bookstore/service-kit/queue-worker'
+import { type QueueWorkerSettings, queueWorker } from '@bookstore/service-kit/queue-worker'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { kindLabelOf, userIdsOf } from '../domain/email-message'
@@ -8,10 +8,8 @@ import { sendEmailJob, UndeliverableEmailError } from '../domain/send-email'
 import { createMailMetrics } from './mail-metrics'
 
 export interface MailWorkerOptions {
-  redisUrl: string
-  prefix: string
-  concurrency: number
-  stalledJobTimeoutMs: number
+  /** Its concurrency is also the most SMTP connections held open. */
+  worker: QueueWorkerSettings
   /** Retry policy of the jobs this worker enqueues itself (admin replays). */
   attempts: number
   backoffMs: number
@@ -33,17 +31,14 @@ export const mailWorkerPlugin = fp(
     const mailer = createMailer({
       url: options.smtpUrl,
       timeoutMs: options.smtpTimeoutMs,
-      maxConnections: options.concurrency,
+      maxConnections: options.worker.concurrency,
     })
     const deps = { mailer, from: options.from, log: app.log, observeSend: metrics.observeSend }
     await app.register(queueWorker, {
+      ...options.worker,
       name: 'mail',
-      redisUrl: options.redisUrl,
-      prefix: options.prefix,
       queue: emailQueueNames.email,
       jobOptions: retryingJobOptions(options.attempts, options.backoffMs),
-      concurrency: options.concurrency,
-      stalledJobTimeoutMs: options.stalledJobTimeoutMs,
       what: 'e-mail job',
       metricPrefix: 'email',
       jobLabel: (job) => kindLabelOf(job.data),

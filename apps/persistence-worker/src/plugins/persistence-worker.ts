@@ -1,6 +1,6 @@
 import { queueNames, retryingJobOptions } from '@bookstore/events'
 import { createPatientRedis } from '@bookstore/service-kit'
-import { queueWorker } from '@bookstore/service-kit/queue-worker'
+import { type QueueWorkerSettings, queueWorker } from '@bookstore/service-kit/queue-worker'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { syncAfterDeadLetter, userIdsOf } from '../domain/dead-letter'
@@ -9,13 +9,10 @@ import { isDatabaseUnavailable, rootMessage } from '../domain/pg-errors'
 import { createPersistenceMetrics } from './persistence-metrics'
 
 export interface PersistenceWorkerOptions {
-  redisUrl: string
-  prefix: string
-  concurrency: number
+  worker: QueueWorkerSettings
   syncAttempts: number
   syncBackoffMs: number
   databaseRetryMaxMs: number
-  stalledJobTimeoutMs: number
 }
 
 /**
@@ -27,17 +24,14 @@ export interface PersistenceWorkerOptions {
  */
 export const persistenceWorkerPlugin = fp(
   async (app: FastifyInstance, options: PersistenceWorkerOptions) => {
-    const reader = createPatientRedis(options.redisUrl, 'persistence-reader', { autoPipeline: true })
+    const reader = createPatientRedis(options.worker.redisUrl, 'persistence-reader', { autoPipeline: true })
     const metrics = createPersistenceMetrics(app.metrics)
     await app.register(queueWorker, {
+      ...options.worker,
       name: 'persistence',
-      redisUrl: options.redisUrl,
-      prefix: options.prefix,
       queue: queueNames.cartPersistence,
       // The syncs this worker enqueues, and replays: cart-api sets its own jobs' attempts.
       jobOptions: retryingJobOptions(options.syncAttempts, options.syncBackoffMs),
-      concurrency: options.concurrency,
-      stalledJobTimeoutMs: options.stalledJobTimeoutMs,
       what: 'persistence job',
       metricPrefix: 'cart_persistence',
       process: async (job) => metrics.record(await runPersistenceJob({ redis: reader, db: app.db }, job)),
