@@ -139,7 +139,9 @@ async function sweep(url: string, authorization: string): Promise<SweepResult> {
       .find((schedule) => schedule.name === 'reconcile-carts')
       ?.recentRuns.find((entry) => entry.jobId === jobId)
     if (run?.state === 'failed') throw new Error(`the sweep failed: ${run.failedReason}`)
-    if (run?.state === 'completed') return run.result as SweepResult
+    // The listing reads an active job, then asks its state: a run that completed in between reads
+    // as completed without its result yet; the next poll has it.
+    if (run?.state === 'completed' && run.result !== null) return run.result as SweepResult
   }
 }
 
