@@ -45,7 +45,7 @@ import {
 } from './lib/load'
 import { type Server, startServer } from './lib/processes'
 import { chooseRedis, cleanUpRunKeys } from './lib/redis-target'
-import { benchReport, checked, printReport } from './lib/report'
+import { benchReport, checked, formatNumber, printReport } from './lib/report'
 
 const target = { ratio: 0.7, halfLoadP99Ms: 10 } as const
 
@@ -246,14 +246,14 @@ async function main() {
       ratio,
       '',
       { op: '>=', value: target.ratio },
-      `${cartApi.reqPerSec} vs ${bare.reqPerSec} req/s, same run`,
+      `${formatNumber(cartApi.reqPerSec)} vs ${formatNumber(bare.reqPerSec)} req/s, same run`,
     ),
     checked(
       'cart-api p99 at half its max load',
       halfLoad.p99Ms,
       'ms',
       { op: '<', value: target.halfLoadP99Ms },
-      `${halfRate} req/s asked, ${halfLoad.reqPerSec} done`,
+      `${formatNumber(halfRate)} req/s asked, ${formatNumber(halfLoad.reqPerSec)} done`,
     ),
     checked(
       'cart requests without a 2xx answer',

@@ -386,7 +386,7 @@ async function main() {
       mainStep.lagP99Ms,
       'ms',
       { op: '<', value: target.lagP99Ms },
-      `${mainRate}/s asked, ${mainStep.achievedRate}/s done; p50 ${mainStep.lagP50Ms} ms, max ${mainStep.lagMaxMs} ms; ` +
+      `${formatNumber(mainRate)}/s asked, ${formatNumber(mainStep.achievedRate)}/s done; p50 ${mainStep.lagP50Ms} ms, max ${mainStep.lagMaxMs} ms; ` +
         `${mainStep.notPersisted} not persisted`,
     ),
     checked(
@@ -415,7 +415,7 @@ async function main() {
       share(best?.achievedRate ?? 0),
       '',
       { op: '>=', value: round3(target.rateShare) },
-      `${best?.achievedRate ?? 0} mutations/s; limited by ${limitedBy}`,
+      `${formatNumber(best?.achievedRate ?? 0)} mutations/s; limited by ${limitedBy}`,
     ),
   ]
   printReport(

@@ -147,7 +147,7 @@ async function main() {
       `price change to the last of ${formatNumber(settings.carts)} carts`,
       elapsedMs,
       'ms',
-      `${report.cartsPerSecond} carts/s; the PATCH itself ${requestMs} ms; polled every ${settings.pollMs} ms`,
+      `${formatNumber(report.cartsPerSecond)} carts/s; the PATCH itself ${requestMs} ms; polled every ${settings.pollMs} ms`,
     ),
     checked(
       'carts missed or without the new price',

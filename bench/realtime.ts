@@ -351,7 +351,7 @@ async function main() {
       figures.p99Ms,
       'ms',
       { op: '<', value: target.p99Ms },
-      `${settings.rate} changes/s asked, ${Math.round(total / driveSec)} done; p50 ${figures.p50Ms} ms, ` +
+      `${formatNumber(settings.rate)} changes/s asked, ${formatNumber(Math.round(total / driveSec))} done; p50 ${figures.p50Ms} ms, ` +
         `max ${figures.maxMs} ms; gateway's own p99 <= ${gatewayP99Ms ?? '?'} ms`,
     ),
     checked(

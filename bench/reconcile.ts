@@ -217,7 +217,7 @@ async function main() {
       `quiet sweep over ${formatNumber(settings.carts)} carts`,
       quiet.durationMs,
       'ms',
-      `${report.cartsPerSecond} carts/s, pages of ${settings.batch}`,
+      `${formatNumber(report.cartsPerSecond)} carts/s, pages of ${formatNumber(settings.batch)}`,
     ),
     figure(`sweep with ${formatNumber(settings.divergent)} divergent carts`, repairing.durationMs, 'ms'),
     checked(

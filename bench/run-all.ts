@@ -5,7 +5,7 @@
  * changed meanwhile. Each benchmark's output is passed on with its name in front; then one table of
  * every row (calibration included) and, as the LAST line, one JSON object with everything.
  *
- * A benchmark that crashes, ends without a report line or runs past BENCH_TIME_LIMIT s (900; it is
+ * A benchmark that crashes, ends without a report line or runs past BENCH_TIME_LIMIT s (600; it is
  * stopped, its clean-up runs) gets a failing row, and the others still run. Exits 0 when every
  * benchmark reported, whatever its verdicts (they are in the table and in `pass`), else 1.
  * Environment: BENCH_ONLY=cart,persist (a subset, in list order), BENCH_TIME_LIMIT, BENCH_QUICK=1
@@ -30,7 +30,7 @@ import {
 } from './lib/report'
 
 const settings = {
-  timeLimitSec: intFromEnv('BENCH_TIME_LIMIT', 900),
+  timeLimitSec: intFromEnv('BENCH_TIME_LIMIT', 600),
   only: process.env.BENCH_ONLY?.split(',')
     .map((name) => name.trim())
     .filter(Boolean),
