@@ -32,17 +32,8 @@ import {
 } from './lib/calibration'
 import { cleanUp, onCleanUp, runBench } from './lib/cleanup'
 import { intFromEnv, quick } from './lib/env'
-import {
-  describeOverload,
-  describeRun,
-  median,
-  notOk,
-  type Overload,
-  overloadOf,
-  type RunFigures,
-  runFailure,
-  runLoad,
-} from './lib/load'
+import { describeRun, median, type RunFigures, runFailure, runLoad } from './lib/load'
+import { addOverload, describeOverload, noOverload, notOk } from './lib/overload'
 import { type Server, startServer } from './lib/processes'
 import { chooseRedis, cleanUpRunKeys } from './lib/redis-target'
 import { benchReport, checked, formatNumber, printReport } from './lib/report'
@@ -118,7 +109,7 @@ async function showOneAnswer(server: Server, route: Route, picks: readonly Pick[
 // One run: its line, and what went wrong (counted over every run, warm-ups included).
 
 const failures: string[] = []
-const overload: Overload = { errors: 0, timeouts: 0, status503: 0, non2xx: 0 }
+const overload = noOverload()
 
 async function runCartLoad(
   label: string,
@@ -144,7 +135,7 @@ async function runCartLoad(
     failures.push(failure)
     await showOneAnswer(server, route, picks)
   }
-  for (const [key, count] of Object.entries(overloadOf(figures))) overload[key as keyof Overload] += count
+  addOverload(overload, figures)
   return figures
 }
 

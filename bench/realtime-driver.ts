@@ -7,7 +7,7 @@
  * cart-api must not end the bench).
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Overload } from './lib/load'
+import { noOverload, type Overload } from './lib/overload'
 
 /** Seconds a change may wait for its answer. */
 const timeoutSec = 10
@@ -47,7 +47,7 @@ async function change(user: number, overload: Overload) {
 
 async function drive({ count, firstUser }: Drive) {
   if (!setup) throw new Error('no setup')
-  const overload: Overload = { errors: 0, timeouts: 0, status503: 0, non2xx: 0 }
+  const overload: Overload = noOverload()
   const inFlight: Promise<void>[] = []
   const started = performance.now()
   for (let index = 0; index < count; index++) {

@@ -34,7 +34,8 @@ import { benchBook, cartApiSettingsEnv } from './bench-settings'
 import { cleanUp, onCleanUp, runBench } from './lib/cleanup'
 import { measureCpu } from './lib/cpu'
 import { intFromEnv, quick } from './lib/env'
-import { describeOverload, notOk, type Overload, quantile } from './lib/load'
+import { quantile } from './lib/load'
+import { describeOverload, noOverload, notOk, type Overload } from './lib/overload'
 import { rootDir, startServer } from './lib/processes'
 import { chooseRedis, cleanUpRunKeys } from './lib/redis-target'
 import { benchReport, checked, formatNumber, printReport } from './lib/report'
@@ -285,7 +286,7 @@ async function main() {
   const { result: run, cpu } = await measureCpu(redis, gateway.pid, () => drive(total))
   const expected = run.owed
   const driveSec = run.seconds
-  const overload: Overload = run.overload ?? { errors: 0, timeouts: 0, status503: 0, non2xx: 0 }
+  const overload: Overload = run.overload ?? noOverload()
   await arrived(expected)
   const rssAfter = rssOf(gateway.pid)
   const gatewayP99Ms = await gatewayP99BucketMs(gateway.url, bucketsBefore)

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import autocannon from 'autocannon'
 import type { Redis } from 'ioredis'
 import { type CpuShares, measureCpu } from './cpu'
+import { describeOverload, notOk } from './overload'
 
 export interface RunFigures {
   reqPerSec: number
@@ -22,28 +23,6 @@ export interface RunFigures {
   statusCodes: Record<string, number>
   cpu: CpuShares
 }
-
-/** Under overload a server answers late, 503 or not at all: each is counted, none is thrown. */
-export interface Overload {
-  errors: number
-  timeouts: number
-  status503: number
-  /** Every answer outside 2xx, the 503s included. */
-  non2xx: number
-}
-
-export const overloadOf = ({ errors, timeouts, status503, non2xx }: Overload): Overload => ({
-  errors,
-  timeouts,
-  status503,
-  non2xx,
-})
-
-/** How many requests got no 2xx answer (an error, a timeout or another status). */
-export const notOk = (overload: Overload) => overload.errors + overload.timeouts + overload.non2xx
-
-export const describeOverload = (overload: Overload) =>
-  `errors ${overload.errors}, timeouts ${overload.timeouts}, 503 ${overload.status503}, non-2xx ${overload.non2xx}`
 
 export interface LoadOptions {
   /** The server's base URL. */
