@@ -36,6 +36,7 @@ import { cleanUp, onCleanUp, runBench } from './lib/cleanup'
 import type { CpuShares } from './lib/cpu'
 import { type BenchDatabase, openBenchDatabase } from './lib/database'
 import { intFromEnv, numberFromEnv, quick } from './lib/env'
+import { nextLadderRate } from './lib/ladder'
 import { runLoad } from './lib/load'
 import { describeOverload, type Overload } from './lib/overload'
 import { type Server, startServer } from './lib/processes'
@@ -271,9 +272,8 @@ async function runStep(rig: Rig, label: string, rate: number, durationSec: numbe
 }
 
 /**
- * The ladder above the main run: x4, then x2 while steps pass; after the first failure, the middle
- * of the highest pass and the lowest failure, until they are within 10% or the steps run out. It
- * stops early after a step PostgreSQL never caught up with: what follows would measure its backlog.
+ * The ladder above the main run (lib/ladder), until the steps run out. It stops early after a step
+ * PostgreSQL never caught up with: what follows would measure its backlog.
  */
 async function climb(rig: Rig, main: Step): Promise<Step[]> {
   const steps: Step[] = []
@@ -281,12 +281,8 @@ async function climb(rig: Rig, main: Step): Promise<Step[]> {
   let highestPass = passes(main) ? main.askedRate : undefined
   let lowestFailure = passes(main) ? undefined : main.askedRate
   while (steps.length < settings.maxSteps && (steps.at(-1) ?? main).drained) {
-    let rate: number
-    if (lowestFailure === undefined) rate = (highestPass ?? 1) * (steps.length === 0 ? 4 : 2)
-    else if (highestPass === undefined) rate = Math.floor(lowestFailure / 2)
-    else if (lowestFailure - highestPass <= highestPass * 0.1) break
-    else rate = Math.round((highestPass + lowestFailure) / 2)
-    if (rate < 1) break
+    const rate = nextLadderRate(highestPass, lowestFailure, steps.length)
+    if (rate === undefined) break
     const step = await runStep(rig, `step ${steps.length + 1}`, rate, settings.stepDurationSec)
     steps.push(step)
     if (passes(step)) highestPass = Math.max(highestPass ?? 0, rate)

@@ -11,71 +11,19 @@
  * Environment: BENCH_ONLY=cart,persist (a subset, in list order), BENCH_TIME_LIMIT, BENCH_QUICK=1
  * and every benchmark's own settings.
  */
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
-import { createInterface } from 'node:readline'
-import { type Benchmark, benchmarks } from './benchmarks'
+import { benchmarks } from './benchmarks'
 import { type Calibration, calibrationEnv, calibrationRows, measureCalibration } from './lib/calibration'
-import { cleanUp, onCleanUp, runBench } from './lib/cleanup'
+import { cleanUp, runBench } from './lib/cleanup'
 import { intFromEnv } from './lib/env'
-import { rootDir, stopProcess } from './lib/processes'
 import { chooseRedis } from './lib/redis-target'
-import {
-  type BenchReport,
-  checked,
-  formatNumber,
-  formatTable,
-  parseBenchReport,
-  type Row,
-} from './lib/report'
+import { checked, formatNumber, formatTable, type Row } from './lib/report'
+import { type Outcome, runBenchmark } from './lib/run-benchmark'
 
 const settings = {
   timeLimitSec: intFromEnv('BENCH_TIME_LIMIT', 600),
   only: process.env.BENCH_ONLY?.split(',')
     .map((name) => name.trim())
     .filter(Boolean),
-}
-
-interface Outcome {
-  name: string
-  seconds: number
-  report?: BenchReport
-  /** Why there is no report. */
-  problem?: string
-}
-
-/** Runs one benchmark's script; its stdout is passed on, its last line is its report. */
-async function runOne(benchmark: Benchmark, env: Record<string, string>): Promise<Outcome> {
-  const started = performance.now()
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', benchmark.script], {
-    cwd: rootDir,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  onCleanUp(`benchmark ${benchmark.name}`, () => stopProcess(child))
-  let lastLine = ''
-  const lines = createInterface({ input: child.stdout })
-  lines.on('line', (line) => {
-    console.log(`${benchmark.name} | ${line}`)
-    if (line.trim() !== '') lastLine = line
-  })
-  let timedOut = false
-  const timer = setTimeout(() => {
-    timedOut = true
-    console.error(`${benchmark.name}: still running after ${settings.timeLimitSec} s, stopping it`)
-    void stopProcess(child)
-  }, settings.timeLimitSec * 1000)
-  const [[code, signal]] = (await Promise.all([once(child, 'exit'), once(lines, 'close')])) as [
-    [number | null, NodeJS.Signals | null],
-    unknown,
-  ]
-  clearTimeout(timer)
-  const seconds = Math.round((performance.now() - started) / 1000)
-  const parsed = parseBenchReport(lastLine)
-  if (timedOut) return { name: benchmark.name, seconds, problem: `stopped after ${settings.timeLimitSec} s` }
-  if (code !== 0) return { name: benchmark.name, seconds, problem: `exited ${code ?? signal}` }
-  if (typeof parsed === 'string') return { name: benchmark.name, seconds, problem: parsed }
-  return { name: benchmark.name, seconds, report: parsed }
 }
 
 /** Each calibration run of the end as a share of the same run at the start. */
@@ -106,7 +54,7 @@ async function main() {
 
   const outcomes: Outcome[] = []
   for (const benchmark of chosen) {
-    const outcome = await runOne(benchmark, env)
+    const outcome = await runBenchmark(benchmark, env, settings.timeLimitSec)
     console.log(
       `bench: ${benchmark.name} ${outcome.report ? 'reported' : `did not report (${outcome.problem})`} after ${outcome.seconds} s`,
     )
