@@ -14,8 +14,8 @@
  * A trigger the bench adds to `carts` logs every row write (user, version, clock time):
  *   - persistence lag of a mutation = the first write of its cart at a version >= its own, minus its
  *     commit time (the cart's `updatedAt` in the answer, set inside the Lua commit);
- *   - database writes per mutation = carts rows written / mutations answered 200 (below 1 when
- *     bursts coalesce).
+ *   - database writes per mutation = carts row writes that made a mutation durable / mutations
+ *     answered 200 (below 1 when bursts coalesce).
  * A step passes if lag p99 < 1 s and every mutation reached PostgreSQL within BENCH_CATCH_UP s (30)
  * after the step (one that did not counts, with its lag so far, as not persisted). Overload is a
  * figure: errors, timeouts, 503 and other answers are counted per step, never thrown; a step
@@ -189,15 +189,11 @@ async function runStep(rig: Rig, label: string, rate: number, durationSec: numbe
   const caughtUp = await waitForVersions(rig.database, newest, settings.catchUpSec * 1000)
   const gaveUpAt = Date.now()
 
-  // Requests still in flight when autocannon stopped were committed unseen: writes above the newest
-  // version a cart was seen at are theirs, not this step's mutations'.
-  const writes = (
-    await rig.database.query<{ user_id: string; version: string; written_ms: string }>(
-      `SELECT user_id, version, (extract(epoch from written_at) * 1000)::bigint AS written_ms
-         FROM bench_cart_writes WHERE id > $1 ORDER BY user_id, version`,
-      [before?.last ?? '0'],
-    )
-  ).filter((row) => Number(row.version) <= (newest.get(row.user_id) ?? 0))
+  const writes = await rig.database.query<{ user_id: string; version: string; written_ms: string }>(
+    `SELECT user_id, version, (extract(epoch from written_at) * 1000)::bigint AS written_ms
+       FROM bench_cart_writes WHERE id > $1 ORDER BY user_id, version`,
+    [before?.last ?? '0'],
+  )
   const writesByUser = new Map<string, Array<{ version: number; at: number }>>()
   for (const row of writes) {
     const list = writesByUser.get(row.user_id) ?? []
@@ -205,9 +201,12 @@ async function runStep(rig: Rig, label: string, rate: number, durationSec: numbe
     writesByUser.set(row.user_id, list)
   }
   // Writes of one cart only ever go up in version (the guard), so the first write at a version >= v
-  // is the one that made mutation v durable.
+  // is the one that made mutation v durable. Only such writes count: requests still in flight when
+  // autocannon stopped were committed unseen, and a write of theirs alone made no mutation durable.
   const lags: number[] = []
   let notPersisted = 0
+  const covering = new Set<{ version: number; at: number }>()
+  let hotWrites = 0
   for (const mutation of mutations) {
     const list = writesByUser.get(mutation.userId) ?? []
     let low = 0
@@ -219,11 +218,14 @@ async function runStep(rig: Rig, label: string, rate: number, durationSec: numbe
     }
     const write = list[low]
     if (write === undefined) notPersisted++
+    else if (!covering.has(write)) {
+      covering.add(write)
+      if (mutation.userId === hotUser) hotWrites++
+    }
     lags.push(Math.max(0, (write?.at ?? gaveUpAt) - mutation.committedAt))
   }
   lags.sort((a, b) => a - b)
   const hotMutations = mutations.filter((mutation) => mutation.userId === hotUser).length
-  const hotWrites = writesByUser.get(hotUser)?.length ?? 0
   const status5xx = Object.entries(load.statusCodes)
     .filter(([code]) => Number(code) >= 500)
     .reduce((sum, [, count]) => sum + count, 0)
@@ -247,8 +249,8 @@ async function runStep(rig: Rig, label: string, rate: number, durationSec: numbe
     lagP99Ms,
     lagMaxMs: lags.at(-1) ?? 0,
     notPersisted,
-    databaseWrites: writes.length,
-    writesPerMutation: round3(writes.length / Math.max(1, mutations.length)),
+    databaseWrites: covering.size,
+    writesPerMutation: round3(covering.size / Math.max(1, mutations.length)),
     hotCart: {
       mutations: hotMutations,
       databaseWrites: hotWrites,
