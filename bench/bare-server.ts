@@ -1,7 +1,10 @@
 /**
- * The floor cart-api is measured against: Fastify and ONE call of the same add-item script with the
- * same arguments, nothing else (no auth, no schema, no read model, no queue, no hooks, no logger).
- * Started by bench/cart.ts in its own process with REDIS_URL and PORT.
+ * The calibration server (lib/calibration.ts) and the floor cart-api is measured against:
+ *   GET /hello      Fastify alone;
+ *   POST /add-item  Fastify and ONE call of the same add-item script with the same arguments as
+ *                   cart-api, nothing else (no auth, no schema, no read model, no queue, no hooks,
+ *                   no logger).
+ * Started by bench/lib/calibration.ts in its own process with REDIS_URL and PORT.
  */
 import { hydrateCart, loadCartScripts, runCartMutation } from '@bookstore/lua'
 import Fastify from 'fastify'
@@ -22,6 +25,8 @@ await loadCartScripts(redis)
 const app = Fastify({ logger: false })
 
 app.get('/health/ready', async () => ({ status: 'ok' }))
+
+app.get('/hello', async () => ({ hello: 'world' }))
 
 app.post<{ Body: AddItemBody }>('/add-item', async (request, reply) => {
   const { userId, bookId, quantity = 1 } = request.body

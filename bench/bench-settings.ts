@@ -24,3 +24,10 @@ export const cartApiSettingsEnv = {
   CART_MAX_QUANTITY_PER_ITEM: String(benchCartSettings.maxQuantityPerItem),
   CART_MAX_DISTINCT_ITEMS: String(benchCartSettings.maxDistinctItems),
 }
+
+/**
+ * The carts of the add-item load (bench:cart and the calibration): each user adds only from its own
+ * few books, so a cart stops growing after a few requests and the script's work (decode, change,
+ * encode the cart) is then the same for every server however many requests it manages.
+ */
+export const addItemLoadShape = { users: 1000, books: 200, booksPerCart: 5, connections: 100 } as const

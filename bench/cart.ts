@@ -8,10 +8,12 @@
  * Each server runs in its own process, so that it does not share a core with the load generator
  * (Redis needs CPU too: the cpu figures printed per run show who was busy).
  *
- * Prints one line per run, then as the LAST line one JSON object with `ratio` (cart-api / bare
- * req/s; SPEC: >= 0.7). Exits non-zero if any request of any run did not answer 2xx.
+ * Prints one line per run and the table of its figures, then as the LAST line one JSON object with
+ * `ratio` (cart-api / bare req/s; SPEC: >= 0.7). A request without a 2xx answer (error, timeout,
+ * 503, other status) is counted and fails the row that counts them; the bench still reports.
  *
- * Environment: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3), BENCH_CONNECTIONS
+ * Environment: BENCH_QUICK=1 (3 s runs, 1 s warm-up), BENCH_DURATION (s, default 10),
+ * BENCH_WARMUP (s, default 3), BENCH_CONNECTIONS
  * (default 100), BENCH_ROUNDS (max-load runs per server, alternating, median counts; default 1),
  * BENCH_USERS (1000), BENCH_BOOKS (200), BENCH_BOOKS_PER_CART (5), REDIS_URL, and
  * BENCH_CPU_PROF=<dir> to write V8 CPU profiles of each server into <dir>/<server name>.
@@ -20,27 +22,32 @@ import { randomUUID } from 'node:crypto'
 import { generateTestKeys, seedBook, signTestToken } from '@bookstore/test-kit'
 import type autocannon from 'autocannon'
 import { Redis } from 'ioredis'
-import { benchBook, cartApiSettingsEnv } from './bench-settings'
+import { addItemLoadShape, benchBook, cartApiSettingsEnv } from './bench-settings'
+import {
+  addItemPairs,
+  bareAddItemBody,
+  bareAddItemRequests,
+  bareRoutes,
+  startBareServer,
+} from './lib/calibration'
 import { cleanUp, onCleanUp, runBench } from './lib/cleanup'
-import { intFromEnv } from './lib/env'
+import { intFromEnv, quick } from './lib/env'
 import { describeRun, median, type RunFigures, runFailure, runLoad } from './lib/load'
+import { addOverload, describeOverload, noOverload, notOk } from './lib/overload'
 import { type Server, startServer } from './lib/processes'
 import { chooseRedis, cleanUpRunKeys } from './lib/redis-target'
+import { benchReport, checked, formatNumber, printReport } from './lib/report'
 
 const target = { ratio: 0.7, halfLoadP99Ms: 10 } as const
 
 const settings = {
-  durationSec: intFromEnv('BENCH_DURATION', 10),
-  warmupSec: intFromEnv('BENCH_WARMUP', 3),
-  connections: intFromEnv('BENCH_CONNECTIONS', 100),
-  users: intFromEnv('BENCH_USERS', 1000),
-  books: intFromEnv('BENCH_BOOKS', 200),
-  /**
-   * Each user adds only from its own few books, so a cart stops growing after a few requests: the
-   * script's work (decode, change, encode the cart) is then the same for both servers however
-   * many requests each one manages, instead of growing with the server's own speed.
-   */
-  booksPerCart: intFromEnv('BENCH_BOOKS_PER_CART', 5),
+  durationSec: intFromEnv('BENCH_DURATION', quick ? 3 : 10),
+  warmupSec: intFromEnv('BENCH_WARMUP', quick ? 1 : 3),
+  connections: intFromEnv('BENCH_CONNECTIONS', addItemLoadShape.connections),
+  users: intFromEnv('BENCH_USERS', addItemLoadShape.users),
+  books: intFromEnv('BENCH_BOOKS', addItemLoadShape.books),
+  /** See addItemLoadShape: a cart stops growing after a few requests. */
+  booksPerCart: intFromEnv('BENCH_BOOKS_PER_CART', addItemLoadShape.booksPerCart),
   /** Max-load runs of each server, alternating; the median run counts. */
   rounds: intFromEnv('BENCH_ROUNDS', 1),
 }
@@ -60,29 +67,23 @@ interface Pick {
 }
 
 type Route = 'cart-api' | 'bare'
-const routePath = { 'cart-api': '/cart/items', bare: '/add-item' } as const satisfies Record<Route, string>
+const routePath = { 'cart-api': '/cart/items', bare: bareRoutes.addItem } as const satisfies Record<
+  Route,
+  string
+>
 
 function requestsFor(route: Route, picks: readonly Pick[]): autocannon.Request[] {
-  const randomPick = () => picks[Math.floor(Math.random() * picks.length)] as Pick
-  const setupRequest =
-    route === 'cart-api'
-      ? (request: autocannon.Request): autocannon.Request => {
-          const pick = randomPick()
-          return {
-            ...request,
-            method: 'POST',
-            path: routePath['cart-api'],
-            headers: { 'content-type': 'application/json', authorization: pick.authorization },
-            body: pick.cartApiBody,
-          }
-        }
-      : (request: autocannon.Request): autocannon.Request => ({
-          ...request,
-          method: 'POST',
-          path: routePath.bare,
-          headers: { 'content-type': 'application/json' },
-          body: randomPick().bareBody,
-        })
+  if (route === 'bare') return bareAddItemRequests(picks.map((pick) => pick.bareBody))
+  const setupRequest = (request: autocannon.Request): autocannon.Request => {
+    const pick = picks[Math.floor(Math.random() * picks.length)] as Pick
+    return {
+      ...request,
+      method: 'POST',
+      path: routePath['cart-api'],
+      headers: { 'content-type': 'application/json', authorization: pick.authorization },
+      body: pick.cartApiBody,
+    }
+  }
   return [{ setupRequest }]
 }
 
@@ -105,9 +106,10 @@ async function showOneAnswer(server: Server, route: Route, picks: readonly Pick[
 }
 
 // ---------------------------------------------------------------------------------------------
-// One run: its line, and what failed.
+// One run: its line, and what went wrong (counted over every run, warm-ups included).
 
 const failures: string[] = []
+const overload = noOverload()
 
 async function runCartLoad(
   label: string,
@@ -133,6 +135,7 @@ async function runCartLoad(
     failures.push(failure)
     await showOneAnswer(server, route, picks)
   }
+  addOverload(overload, figures)
   return figures
 }
 
@@ -167,16 +170,11 @@ async function main() {
       signTestToken(keys.privateKey, userId(index), { expiresIn: 24 * 3600 }),
     ),
   )
-  const picks: Pick[] = tokens.flatMap((token, user) =>
-    Array.from({ length: settings.booksPerCart }, (_, slot) => {
-      const book = bookId((user * settings.booksPerCart + slot) % settings.books)
-      return {
-        authorization: `Bearer ${token}`,
-        cartApiBody: JSON.stringify({ bookId: book, quantity: 1 }),
-        bareBody: JSON.stringify({ userId: userId(user), bookId: book, quantity: 1 }),
-      }
-    }),
-  )
+  const picks: Pick[] = addItemPairs(userId, bookId, settings).map((pair) => ({
+    authorization: `Bearer ${tokens[pair.user]}`,
+    cartApiBody: JSON.stringify({ bookId: pair.bookId, quantity: 1 }),
+    bareBody: bareAddItemBody(pair),
+  }))
 
   // Both servers stay up for the whole bench (an idle one costs nothing), so that their max-load
   // runs can follow each other closely: the machine changes less between the two figures.
@@ -188,13 +186,7 @@ async function main() {
     QUEUE_PREFIX: runId,
     ...cartApiSettingsEnv,
   })
-  const bareServer = await startServer(
-    'bare',
-    ['--conditions=source', '--import', 'tsx', 'bench/bare-server.ts'],
-    {
-      REDIS_URL: redisUrl,
-    },
-  )
+  const bareServer = await startBareServer(redisUrl)
   const warmUp = { durationSec: settings.warmupSec }
   await runCartLoad('cart-api warm-up', cartApiServer, 'cart-api', picks, redis, warmUp)
   await runCartLoad('bare warm-up', bareServer, 'bare', picks, redis, warmUp)
@@ -229,14 +221,9 @@ async function main() {
   await bareServer.stop()
 
   await cleanUp()
-  if (failures.length > 0) throw new Error(`some requests did not answer 2xx:\n  ${failures.join('\n  ')}`)
+  if (failures.length > 0) console.error(`some requests did not answer 2xx:\n  ${failures.join('\n  ')}`)
 
   const ratio = bare.reqPerSec > 0 ? Math.round((cartApi.reqPerSec / bare.reqPerSec) * 1000) / 1000 : 0
-  const verdict = (ok: boolean) => (ok ? 'meets' : 'MISSES')
-  console.log(
-    `ratio cart-api / bare: ${ratio} (${verdict(ratio >= target.ratio)} target >= ${target.ratio}); ` +
-      `p99 at half load: ${halfLoad.p99Ms} ms (${verdict(halfLoad.p99Ms < target.halfLoadP99Ms)} target < ${target.halfLoadP99Ms} ms)`,
-  )
   const summary = (figures: RunFigures, runs: RunFigures[]) => ({
     reqPerSec: figures.reqPerSec,
     p50Ms: figures.p50Ms,
@@ -244,9 +231,31 @@ async function main() {
     requests: figures.requests,
     ...(runs.length > 1 ? { runsReqPerSec: runs.map((run) => run.reqPerSec) } : {}),
   })
-  console.log(
-    JSON.stringify({
-      bench: 'cart',
+  const rows = [
+    checked(
+      'cart-api / bare EVALSHA route, max load',
+      ratio,
+      '',
+      { op: '>=', value: target.ratio },
+      `${formatNumber(cartApi.reqPerSec)} vs ${formatNumber(bare.reqPerSec)} req/s, same run`,
+    ),
+    checked(
+      'cart-api p99 at half its max load',
+      halfLoad.p99Ms,
+      'ms',
+      { op: '<', value: target.halfLoadP99Ms },
+      `${formatNumber(halfRate)} req/s asked, ${formatNumber(halfLoad.reqPerSec)} done`,
+    ),
+    checked(
+      'cart requests without a 2xx answer',
+      notOk(overload),
+      '',
+      { op: '=', value: 0 },
+      describeOverload(overload),
+    ),
+  ]
+  printReport(
+    benchReport('cart', rows, {
       cartApi: summary(cartApi, cartApiRuns),
       bare: summary(bare, bareRuns),
       ratio,
@@ -256,6 +265,7 @@ async function main() {
         p50Ms: halfLoad.p50Ms,
         p99Ms: halfLoad.p99Ms,
       },
+      overload,
       target,
       settings: { ...settings, pipelining: 1 },
     }),

@@ -9,9 +9,10 @@
  * moment the last cart was seen updated (the outbox relay, the queue, the sweep and the polling
  * delay of at most BENCH_POLL_MS are all inside it).
  *
- * Prints the figures, then as the LAST line one JSON object. Exits non-zero if a cart was missed.
- * Environment: BENCH_CARTS (10000), BENCH_POLL_MS (20), REDIS_URL, DATABASE_URL (the server the
- * bench database is created on; default the local PostgreSQL).
+ * SPEC's performance targets name none for it: the time is a figure; carts missed after
+ * BENCH_DEADLINE s (120) or without the new price fail their rows. Prints the table; the LAST line
+ * is one JSON object. Environment: BENCH_CARTS (10000), BENCH_POLL_MS (20), REDIS_URL, DATABASE_URL
+ * (the server the bench database is created on; default the local PostgreSQL).
  */
 import { randomUUID } from 'node:crypto'
 import { migrateDatabase } from '@bookstore/db'
@@ -23,10 +24,12 @@ import { cleanUp, onCleanUp, runBench } from './lib/cleanup'
 import { intFromEnv } from './lib/env'
 import { startServer } from './lib/processes'
 import { chooseRedis, cleanUpRunKeys } from './lib/redis-target'
+import { benchReport, checked, figure, formatNumber, printReport } from './lib/report'
 
 const settings = {
   carts: intFromEnv('BENCH_CARTS', 10_000),
   pollMs: intFromEnv('BENCH_POLL_MS', 20),
+  deadlineSec: intFromEnv('BENCH_DEADLINE', 120),
 }
 const runId = `bench-${randomUUID().slice(0, 8)}`
 const userId = (index: number) => `${runId}-user-${index}`
@@ -56,13 +59,12 @@ async function fillCarts(redis: Redis, price: number) {
   }
 }
 
-/** Polls the version of every cart not yet seen updated; returns when all are, or throws. */
+/** Polls the version of every cart not yet seen updated, until all are or the deadline passed. */
 async function waitForAllCarts(redis: Redis, startedAt: number, deadlineMs: number) {
   let pending = Array.from({ length: settings.carts }, (_, index) => userId(index))
   let polls = 0
   while (pending.length > 0) {
-    if (Date.now() - startedAt > deadlineMs)
-      throw new Error(`${pending.length} carts still not updated after ${deadlineMs} ms`)
+    if (Date.now() - startedAt > deadlineMs) break
     const versions: (string | null)[] = []
     for (let start = 0; start < pending.length; start += 1000)
       versions.push(
@@ -72,7 +74,7 @@ async function waitForAllCarts(redis: Redis, startedAt: number, deadlineMs: numb
     polls++
     if (pending.length > 0) await sleep(settings.pollMs)
   }
-  return { elapsedMs: Date.now() - startedAt, polls }
+  return { elapsedMs: Date.now() - startedAt, polls, missed: pending.length }
 }
 
 async function main() {
@@ -125,24 +127,37 @@ async function main() {
   })
   if (changed.status !== 200) throw new Error(`could not change the price: ${await changed.text()}`)
   const requestMs = Date.now() - startedAt
-  const { elapsedMs, polls } = await waitForAllCarts(redis, startedAt, 120_000)
+  const { elapsedMs, polls, missed } = await waitForAllCarts(redis, startedAt, settings.deadlineSec * 1000)
 
   const sample = JSON.parse((await redis.get(cartKeys(userId(settings.carts - 1)).cart)) ?? '{}')
-  if (sample.items?.[0]?.unitPriceCents !== 1999) throw new Error('the last cart does not hold the new price')
+  const newPrice = sample.items?.[0]?.unitPriceCents === 1999
   const report = {
-    bench: 'propagation',
     carts: settings.carts,
+    missed,
+    lastCartHoldsNewPrice: newPrice,
     lastCartUpdatedMs: elapsedMs,
     cartsPerSecond: Math.round((settings.carts / elapsedMs) * 1000),
     adminRequestMs: requestMs,
     pollMs: settings.pollMs,
     polls,
   }
-  console.log(
-    `price change reached all ${settings.carts} carts in ${elapsedMs} ms (${report.cartsPerSecond} carts/s; the PATCH itself took ${requestMs} ms)`,
-  )
   await cleanUp()
-  console.log(JSON.stringify(report))
+  const rows = [
+    figure(
+      `price change to the last of ${formatNumber(settings.carts)} carts`,
+      elapsedMs,
+      'ms',
+      `${formatNumber(report.cartsPerSecond)} carts/s; the PATCH itself ${requestMs} ms; polled every ${settings.pollMs} ms`,
+    ),
+    checked(
+      'carts missed or without the new price',
+      missed + (newPrice ? 0 : 1),
+      '',
+      { op: '=', value: 0 },
+      `${missed} not updated after ${settings.deadlineSec} s; last cart ${newPrice ? 'holds' : 'LACKS'} the new price`,
+    ),
+  ]
+  printReport(benchReport('propagation', rows, report))
 }
 
 await runBench(main)

@@ -7,16 +7,18 @@
  * both stores, each from the same cart object (1-3 lines over 1,000 books), so they agree. The
  * scheduler runs from its build (apps/scheduler/dist/main.js) in its own process; each sweep is
  * started through its admin route and its figures are read from the run's result. Prints the
- * figures; the LAST line is one JSON object. Exits non-zero if the quiet sweep repairs anything or
- * the divergent one misses a cart.
+ * table; the LAST line is one JSON object. SPEC's performance targets name none for it: the sweep
+ * times are figures; a quiet sweep that repairs anything or skips a cart, and a divergent one that
+ * misses a cart, fail their rows.
  *
- * Environment: BENCH_CARTS, BENCH_DIVERGENT, BENCH_BATCH (RECONCILE_BATCH_SIZE, 1,000),
+ * Environment: BENCH_QUICK=1 (20,000 carts, 200 divergent), BENCH_CARTS, BENCH_DIVERGENT,
+ * BENCH_BATCH (RECONCILE_BATCH_SIZE, 1,000),
  * DATABASE_URL (the server to create the bench database on; default the local PostgreSQL).
  */
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { cartToRows } from '@bookstore/cart-store'
-import { cartItems, carts, createDatabase, migrateDatabase } from '@bookstore/db'
+import { cartItems, carts, type Database, migrateDatabase } from '@bookstore/db'
 import { type Cart, cartKeys } from '@bookstore/events'
 import {
   createTestDatabase,
@@ -28,12 +30,14 @@ import {
 import { inArray, sql } from 'drizzle-orm'
 import { Redis } from 'ioredis'
 import { cleanUp, onCleanUp, runBench } from './lib/cleanup'
-import { intFromEnv } from './lib/env'
+import { openBenchDatabase } from './lib/database'
+import { intFromEnv, quick } from './lib/env'
 import { startServer } from './lib/processes'
+import { benchReport, checked, figure, formatNumber, printReport } from './lib/report'
 
 const settings = {
-  carts: intFromEnv('BENCH_CARTS', 100_000),
-  divergent: intFromEnv('BENCH_DIVERGENT', 1000),
+  carts: intFromEnv('BENCH_CARTS', quick ? 20_000 : 100_000),
+  divergent: intFromEnv('BENCH_DIVERGENT', quick ? 200 : 1000),
   batch: intFromEnv('BENCH_BATCH', 1000),
 }
 
@@ -66,7 +70,7 @@ function cartOf(index: number, now: number): Cart {
   }
 }
 
-async function fill(redis: Redis, db: ReturnType<typeof createDatabase>['db']) {
+async function fill(redis: Redis, db: Database) {
   const now = Date.now()
   for (let start = 0; start < settings.carts; start += 1000) {
     const page = Array.from({ length: Math.min(1000, settings.carts - start) }, (_, i) =>
@@ -135,7 +139,9 @@ async function sweep(url: string, authorization: string): Promise<SweepResult> {
       .find((schedule) => schedule.name === 'reconcile-carts')
       ?.recentRuns.find((entry) => entry.jobId === jobId)
     if (run?.state === 'failed') throw new Error(`the sweep failed: ${run.failedReason}`)
-    if (run?.state === 'completed') return run.result as SweepResult
+    // The listing reads an active job, then asks its state: a run that completed in between reads
+    // as completed without its result yet; the next poll has it.
+    if (run?.state === 'completed' && run.result !== null) return run.result as SweepResult
   }
 }
 
@@ -147,13 +153,12 @@ async function main() {
   const database = await createTestDatabase()
   onCleanUp('bench database', () => database.drop())
   await migrateDatabase(database.url)
-  const { pool, db } = createDatabase(database.url, { max: 4 })
-  onCleanUp('database pool', () => pool.end())
+  const { db, query } = openBenchDatabase(database.url, 4)
 
   const fillStart = Date.now()
   await fill(redis, db)
-  await pool.query('VACUUM ANALYZE carts')
-  await pool.query('VACUUM ANALYZE cart_items')
+  await query('VACUUM ANALYZE carts')
+  await query('VACUUM ANALYZE cart_items')
   console.log(`filled ${settings.carts} carts into Redis and PostgreSQL in ${Date.now() - fillStart} ms`)
 
   const keys = generateTestKeys()
@@ -183,8 +188,6 @@ async function main() {
   console.log(
     `quiet sweep: ${quiet.checked} carts compared in ${quiet.durationMs} ms, ${quiet.repaired} repaired`,
   )
-  if (quiet.checked !== settings.carts || quiet.repaired !== 0)
-    throw new Error(`the quiet sweep should compare every cart and repair none: ${JSON.stringify(quiet)}`)
 
   // Divergence: every n-th cart's PostgreSQL copy goes one version back.
   const step = Math.max(1, Math.floor(settings.carts / settings.divergent))
@@ -198,11 +201,8 @@ async function main() {
   console.log(
     `sweep with ${settings.divergent} divergent carts: ${repairing.durationMs} ms, ${repairing.repaired} repairs enqueued`,
   )
-  if (repairing.repaired !== settings.divergent)
-    throw new Error(`expected ${settings.divergent} repairs: ${JSON.stringify(repairing)}`)
 
   const report = {
-    bench: 'reconcile',
     carts: settings.carts,
     batchSize: settings.batch,
     quietSweepMs: quiet.durationMs,
@@ -212,7 +212,30 @@ async function main() {
     repairsEnqueued: repairing.repaired,
   }
   await cleanUp()
-  console.log(JSON.stringify(report))
+  const rows = [
+    figure(
+      `quiet sweep over ${formatNumber(settings.carts)} carts`,
+      quiet.durationMs,
+      'ms',
+      `${formatNumber(report.cartsPerSecond)} carts/s, pages of ${formatNumber(settings.batch)}`,
+    ),
+    figure(`sweep with ${formatNumber(settings.divergent)} divergent carts`, repairing.durationMs, 'ms'),
+    checked(
+      'quiet sweep: carts skipped or repaired',
+      Math.abs(settings.carts - quiet.checked) + quiet.repaired,
+      '',
+      { op: '=', value: 0 },
+      `${quiet.checked} compared, ${quiet.repaired} repaired`,
+    ),
+    checked(
+      'divergent sweep: repairs missed or extra',
+      Math.abs(settings.divergent - repairing.repaired),
+      '',
+      { op: '=', value: 0 },
+      `${repairing.repaired} of ${settings.divergent} enqueued`,
+    ),
+  ]
+  printReport(benchReport('reconcile', rows, { ...report, quiet, repairing }))
 }
 
 await runBench(main)

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import autocannon from 'autocannon'
 import type { Redis } from 'ioredis'
 import { type CpuShares, measureCpu } from './cpu'
+import { describeOverload, notOk } from './overload'
 
 export interface RunFigures {
   reqPerSec: number
@@ -13,7 +14,12 @@ export interface RunFigures {
   p99Ms: number
   requests: number
   non2xx: number
+  /** 503 answers (among non2xx): the server shedding load. */
+  status503: number
+  /** Connection errors other than timeouts (refused, reset). */
   errors: number
+  /** Requests without an answer within the timeout. */
+  timeouts: number
   statusCodes: Record<string, number>
   cpu: CpuShares
 }
@@ -27,6 +33,8 @@ export interface LoadOptions {
   durationSec: number
   /** Total req/s over all connections; without it, max load. */
   overallRate?: number
+  /** Seconds without an answer after which a request counts as a timeout (autocannon's 10 by default). */
+  timeoutSec?: number
 }
 
 /** Whose CPU shares to measure during a run: the server process' and Redis'. */
@@ -98,6 +106,7 @@ export async function runLoad(options: LoadOptions, watch: CpuWatch): Promise<Ru
             duration: options.durationSec,
             requests: options.requests(),
             ...(shooter.overallRate ? { overallRate: shooter.overallRate } : {}),
+            ...(options.timeoutSec ? { timeout: options.timeoutSec } : {}),
           },
           (status, ms) => {
             if (status >= 200 && status < 300) latencies.push(ms)
@@ -121,7 +130,10 @@ export async function runLoad(options: LoadOptions, watch: CpuWatch): Promise<Ru
     p99Ms: quantile(sorted, 0.99),
     requests: sum((result) => result.requests.total),
     non2xx: sum((result) => result.non2xx),
-    errors: sum((result) => result.errors),
+    status503: statusCodes['503'] ?? 0,
+    // autocannon's errors include its timeouts.
+    errors: sum((result) => result.errors - result.timeouts),
+    timeouts: sum((result) => result.timeouts),
     statusCodes,
     cpu,
   }
@@ -138,14 +150,14 @@ export function describeRun(label: string, figures: RunFigures): string {
     .join(', ')
   return (
     `${label.padEnd(34)} ${String(figures.reqPerSec).padStart(6)} req/s   p50 ${figures.p50Ms} ms   p99 ${figures.p99Ms} ms   ` +
-    `${figures.requests} requests, ${figures.non2xx} non-2xx, ${figures.errors} errors   cpu: ${cpuText}`
+    `${figures.requests} requests, ${describeOverload(figures)}   cpu: ${cpuText}`
   )
 }
 
-/** What went wrong in a run (non-2xx answers, errors), or undefined if every request answered 2xx. */
+/** What went wrong in a run, or undefined if every request answered 2xx. */
 export function runFailure(label: string, figures: RunFigures): string | undefined {
-  if (figures.non2xx > 0 || figures.errors > 0) {
-    return `${label}: ${figures.non2xx} non-2xx, ${figures.errors} errors, status codes ${JSON.stringify(figures.statusCodes)}`
+  if (notOk(figures) > 0) {
+    return `${label}: ${describeOverload(figures)}, status codes ${JSON.stringify(figures.statusCodes)}`
   }
   return undefined
 }
