@@ -1,8 +1,8 @@
-import { uniqueId } from '@bookstore/test-kit'
+import { redisUrl, uniqueId } from '@bookstore/test-kit'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createChannelSubscriptions } from '../src/domain/channel-subscriptions'
-import { redisUrl, waitFor } from './harness'
+import { waitFor } from './harness'
 
 let subscriber: Redis
 let admin: Redis
