@@ -68,7 +68,10 @@ describe('reconciliation', () => {
     await stack.stopWorker()
     await stack.addItem(shopper.auth, book.bookId, 3)
     // The job never reaches a worker: as if cart-api died with it in its batcher or spool.
-    const queue = new Queue(queueNames.cartPersistence, { connection: stack.redis, prefix: stack.prefix })
+    const queue = new Queue(queueNames.cartPersistence, {
+      connection: stack.redis,
+      prefix: stack.queuePrefix,
+    })
     await queue.drain(true)
     await queue.close()
     await stack.startWorker()

@@ -45,7 +45,10 @@ describe('daily re-sync', () => {
     const shopper = shoppers[2]
     if (!shopper) throw new Error('no shopper')
     await stack.addItem(shopper.auth, book.bookId, 5)
-    const queue = new Queue(queueNames.cartPersistence, { connection: stack.redis, prefix: stack.prefix })
+    const queue = new Queue(queueNames.cartPersistence, {
+      connection: stack.redis,
+      prefix: stack.queuePrefix,
+    })
     await queue.drain(true)
     await queue.close()
     await stack.startWorker()
@@ -107,7 +110,7 @@ describe('graceful shutdown', () => {
     const { jobId } = started.json<{ jobId: string }>()
     const queue = new Queue(scheduleQueueName('resync-carts'), {
       connection: stack.redis,
-      prefix: stack.prefix,
+      prefix: stack.queuePrefix,
     })
     await waitFor(async () => (await queue.getJobState(jobId)) === 'active', 'the run to start')
     await scheduler.close()
