@@ -1,5 +1,5 @@
 import { cartToRows, readStoredCarts } from '@bookstore/cart-store'
-import { Cart, cartKeys } from '@bookstore/events'
+import { Cart, cartKeys, queueNames } from '@bookstore/events'
 import { type Env, type LogLine, startStack as startTestStack, waitFor } from '@bookstore/test-kit'
 import type { FastifyInstance } from 'fastify'
 import { Check } from 'typebox/value'
@@ -27,6 +27,7 @@ export async function startStack(options: { cartApiEnv?: Env } = {}) {
   })
   const { db } = stack.database
   const cartApi = stack.instance('cart-api').app
+  const persistence = stack.queue(queueNames.cartPersistence)
   /** Every log line of warn level and above of the schedulers of this stack, parsed. */
   const logs: LogLine[] = []
 
@@ -55,6 +56,10 @@ export async function startStack(options: { cartApiEnv?: Env } = {}) {
     },
     async startWorker() {
       if (stack.running('persistence-worker').length === 0) await stack.start('persistence-worker')
+    },
+    /** Drops the waiting persistence jobs (as if cart-api died with them in its batcher or spool). */
+    async dropPersistenceJobs() {
+      await persistence.drain(true)
     },
     /** mail-worker on this stack's Redis and queues, sending to `smtpUrl`. */
     async startMailWorker(smtpUrl: string, env: Env = {}) {

@@ -1,5 +1,5 @@
 import { carts } from '@bookstore/db'
-import { bookCartsKey, cartKeys, queueNames } from '@bookstore/events'
+import { bookCartsKey, cartKeys } from '@bookstore/events'
 import { waitFor } from '@bookstore/test-kit'
 import { Queue } from 'bullmq'
 import { eq } from 'drizzle-orm'
@@ -45,12 +45,7 @@ describe('daily re-sync', () => {
     const shopper = shoppers[2]
     if (!shopper) throw new Error('no shopper')
     await stack.addItem(shopper.auth, book.bookId, 5)
-    const queue = new Queue(queueNames.cartPersistence, {
-      connection: stack.redis,
-      prefix: stack.queuePrefix,
-    })
-    await queue.drain(true)
-    await queue.close()
+    await stack.dropPersistenceJobs()
     await stack.startWorker()
     const aheadVersion = Number(await stack.redis.get(cartKeys(counterAhead).version))
     await stack.redis.del(cartKeys(counterAhead).cart)
