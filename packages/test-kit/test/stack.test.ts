@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import {
   adminDatabaseUrl,
   generateTestKeys,
+  type LogLine,
   loadAppEntry,
   platformApps,
   redisAnswers,
@@ -86,6 +87,21 @@ describe('the test stack', () => {
       await cartApi.kill()
       await expect(fetch(`${cartApi.url}/health/live`)).rejects.toThrow()
       expect(stack.running()).toEqual([])
+    } finally {
+      await stack.close()
+    }
+  })
+
+  it("hands an app's log lines to the test, and gives each instance its own settings over the stack's", async () => {
+    const logs: LogLine[] = []
+    const stack = await startStack({ env: { CART_MAX_DISTINCT_ITEMS: '7' } })
+    try {
+      const quiet = await stack.start('cart-api')
+      const chatty = await stack.start('cart-api', { logs, env: { LOG_LEVEL: 'info' } })
+      expect([quiet.config.CART_MAX_DISTINCT_ITEMS, chatty.config.LOG_LEVEL]).toEqual([7, 'info'])
+      await chatty.app.inject({ url: '/cart' })
+      expect(logs).toContainEqual(expect.objectContaining({ msg: 'request completed', level: 30 }))
+      expect(stack.instance('cart-api')).toBe(chatty)
     } finally {
       await stack.close()
     }
