@@ -117,7 +117,13 @@ export function startStack(options?: StackOptions): Promise<TestStack>
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
   const redisServer = options.redis === 'private' ? await startPrivateRedis() : undefined
   const url = redisServer?.url ?? (typeof options.redis === 'object' ? options.redis.url : redisUrl())
-  const database = options.database === true ? await openTestDatabase() : options.database || undefined
+  const database =
+    options.database === true
+      ? await openTestDatabase().catch(async (error: unknown) => {
+          await redisServer?.stop()
+          throw error
+        })
+      : options.database || undefined
   const keys = options.keys ?? generateTestKeys()
   const queuePrefix = options.queuePrefix ?? uniqueId('test-bull')
   const redis = new Redis(url)
