@@ -55,6 +55,30 @@ describe('reference-counted subscriptions', () => {
     expect(subscriptions.size).toBe(0)
   })
 
+  it('ends an acquire whose hold is let go before the subscribe answers (a socket closed at once)', async () => {
+    const commands: string[] = []
+    let answer = () => {}
+    const subscriptions = createChannelSubscriptions({
+      subscribe: () => {
+        commands.push('subscribe')
+        return new Promise<void>((resolve) => {
+          answer = resolve
+        })
+      },
+      unsubscribe: async () => {
+        commands.push('unsubscribe')
+      },
+    })
+    const channel = `cart-events:{${uniqueId('user')}}`
+    const acquired = subscriptions.acquire(channel)
+    const released = subscriptions.release(channel)
+    answer()
+    // (This acquire once never settled: it spun on microtasks and blocked the process.)
+    await Promise.all([acquired, released])
+    expect(commands).toEqual(['subscribe', 'unsubscribe'])
+    expect(subscriptions.size).toBe(0)
+  })
+
   it('fails an acquire at once when the connection is away, and tries again on the next one', async () => {
     const broken = new Redis(redisUrl(), {
       lazyConnect: true,
