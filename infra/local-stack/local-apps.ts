@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { type AppName, answersReady, platformApps } from '@bookstore/test-kit'
 import { devPrivateKeyFile } from './dev-keys'
 import { repoRoot } from './paths'
 import { type ServiceProcess, startServiceProcess } from './service-process'
@@ -8,39 +9,28 @@ import { StackError } from './stack-error'
 
 export interface LocalApp {
   /** The folder under apps/, also the prefix of its log lines. */
-  name: string
+  name: AppName
   port: number
   /** Settings only this app gets (e.g. auth-api's signing key: no other app should hold it). */
-  env?: Record<string, string>
+  env: Record<string, string>
 }
 
-/** Every app the local stack runs, started in this order: adding an app is one entry here. */
-export const localApps: LocalApp[] = [
-  { name: 'cart-api', port: 3001 },
+/** What the local stack sets for an app besides the settings every app gets. */
+const localSettings: Partial<Record<AppName, Record<string, string>>> = {
   // Writes every cart change into PostgreSQL (PGlite here: one statement at a time, so a small pool).
-  { name: 'persistence-worker', port: 3005, env: { DATABASE_POOL_SIZE: '2' } },
-  { name: 'realtime-gateway', port: 3002 },
-  { name: 'auth-api', port: 3003, env: { JWT_PRIVATE_KEY_FILE: devPrivateKeyFile } },
+  'persistence-worker': { DATABASE_POOL_SIZE: '2' },
   // Loads the sample catalog into an empty database and writes every book's read model on start.
-  { name: 'book-api', port: 3007, env: { SEED_CATALOG: 'true' } },
-  { name: 'catalog-worker', port: 3008 },
-  // Sends the e-mails (to the stack's SMTP sink unless SMTP_URL is set).
-  { name: 'mail-worker', port: 3010 },
-  // Reconciliation, daily re-sync, abandoned-cart reminders, dead-letter watch (SPEC P6, S1-S3).
-  { name: 'scheduler', port: 3009 },
-]
+  'book-api': { SEED_CATALOG: 'true' },
+}
+
+/** Every app of the platform's registry (test-kit), started in its order: adding an app is one entry there. */
+export const localApps: LocalApp[] = platformApps.map(({ name, port, signsTokens }) => ({
+  name,
+  port,
+  env: { ...localSettings[name], ...(signsTokens && { JWT_PRIVATE_KEY_FILE: devPrivateKeyFile }) },
+}))
 
 export const appUrl = (app: LocalApp) => `http://127.0.0.1:${app.port}`
-
-async function answersReady(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(1000) })
-    await response.body?.cancel()
-    return response.status === 200
-  } catch {
-    return false
-  }
-}
 
 /** Runs the built app (as in production: plain node, dist/) and waits until /health/ready says 200. */
 export async function startApp(app: LocalApp, env: Record<string, string>): Promise<ServiceProcess> {

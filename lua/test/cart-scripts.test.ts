@@ -1,11 +1,11 @@
 import { Cart, cartKeys } from '@bookstore/events'
-import { uniqueId } from '@bookstore/test-kit'
+import { redisUrl, uniqueId } from '@bookstore/test-kit'
 import { Redis } from 'ioredis'
 import { Check } from 'typebox/value'
 import { afterAll, describe, expect, it } from 'vitest'
 import { type CartMutationContext, cartScripts, hydrateCart, readScriptSource, runCartMutation } from '../src'
 
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
+const redis = new Redis(redisUrl())
 afterAll(() => redis.quit())
 
 const context = (userId: string, idempotency?: CartMutationContext['idempotency']): CartMutationContext => ({

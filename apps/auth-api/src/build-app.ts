@@ -1,12 +1,12 @@
-import { fastifyOptions } from '@bookstore/service-kit'
+import { type BuildOptions, fastifyOptions } from '@bookstore/service-kit'
 import Fastify from 'fastify'
 import { authApi } from './app'
 import type { AuthApiConfig } from './config'
 
 /** Builds the ready-to-listen app from a validated config: used by main.ts and tests. */
-export async function buildAuthApi(config: AuthApiConfig) {
+export async function buildAuthApi(config: AuthApiConfig, options: BuildOptions = {}) {
   const trustProxy = config.TRUST_PROXY?.split(',').map((entry) => entry.trim())
-  const app = Fastify({ ...fastifyOptions(config), ...(trustProxy ? { trustProxy } : {}) })
+  const app = Fastify({ ...fastifyOptions(config, options), ...(trustProxy ? { trustProxy } : {}) })
   await app.register(authApi, { config })
   await app.ready()
   return app

@@ -1,4 +1,5 @@
 import { users } from '@bookstore/db'
+import { openTestDatabase, redisUrl, type TestDatabase } from '@bookstore/test-kit'
 import { eq } from 'drizzle-orm'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -6,20 +7,12 @@ import { createAccessTokenSigner, readSigningKey } from '../src/domain/access-to
 import { createAuthService } from '../src/domain/auth-service'
 import { createPasswordHasher, type PasswordHasher } from '../src/domain/passwords'
 import { createRateLimiter } from '../src/domain/rate-limiter'
-import {
-  PASSWORD,
-  redisUrl,
-  startAuthApi,
-  startDatabase,
-  type TestAuthApi,
-  uniqueEmail,
-  uniqueIp,
-} from './harness'
+import { PASSWORD, startAuthApi, type TestAuthApi, uniqueEmail, uniqueIp } from './harness'
 
-let database: Awaited<ReturnType<typeof startDatabase>>
+let database: TestDatabase
 let auth: TestAuthApi
 beforeAll(async () => {
-  database = await startDatabase()
+  database = await openTestDatabase()
   auth = await startAuthApi(database.url)
 })
 afterAll(async () => {
@@ -64,7 +57,7 @@ describe('log-in answers reveal nothing about which accounts exist (SPEC A2)', (
         hasher,
         limiter: createRateLimiter(redis, { windowSeconds: 60 }),
         signAccessToken: createAccessTokenSigner({
-          key: readSigningKey({ JWT_PRIVATE_KEY: auth.keys.privatePem }),
+          key: readSigningKey({ JWT_PRIVATE_KEY: auth.keys.privateKeyPem }),
           issuer: 'bookstore-auth',
           audience: 'bookstore',
           ttlSeconds: 60,

@@ -1,18 +1,19 @@
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { openTestDatabase, type TestDatabase } from '@bookstore/test-kit'
 import { decodeJwt } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PASSWORD, type Session, startAuthApi, startDatabase, type TestAuthApi, uniqueEmail } from './harness'
+import { PASSWORD, type Session, startAuthApi, type TestAuthApi, uniqueEmail } from './harness'
 
 const run = promisify(execFile)
 const appDir = fileURLToPath(new URL('..', import.meta.url))
 const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url))
 
-let database: Awaited<ReturnType<typeof startDatabase>>
+let database: TestDatabase
 let auth: TestAuthApi
 beforeAll(async () => {
-  database = await startDatabase()
+  database = await openTestDatabase()
   auth = await startAuthApi(database.url)
 })
 afterAll(async () => {

@@ -1,19 +1,20 @@
 import { refreshTokens } from '@bookstore/db'
+import { openTestDatabase, type TestDatabase } from '@bookstore/test-kit'
 import { eq } from 'drizzle-orm'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashToken } from '../src/domain/refresh-tokens'
 import { startCartApi } from './cart-api'
-import { PASSWORD, type Session, startAuthApi, startDatabase, type TestAuthApi, uniqueEmail } from './harness'
+import { PASSWORD, type Session, startAuthApi, type TestAuthApi, uniqueEmail } from './harness'
 
-let database: Awaited<ReturnType<typeof startDatabase>>
+let database: TestDatabase
 let auth: TestAuthApi
 let cart: Awaited<ReturnType<typeof startCartApi>>
 
 beforeAll(async () => {
-  database = await startDatabase()
+  database = await openTestDatabase()
   auth = await startAuthApi(database.url)
-  cart = await startCartApi(auth.keys.publicPem)
+  cart = await startCartApi(auth.keys.publicKeyPem)
 })
 afterAll(async () => {
   await cart?.close()
@@ -168,7 +169,7 @@ describe('the first admin (SPEC A4)', () => {
       expect(decodeJwt(admin.accessToken).role).toBe('admin')
 
       const shopper = await first.account()
-      const adminCart = await startCartApi(`${first.keys.publicPem}${second.keys.publicPem}`)
+      const adminCart = await startCartApi(`${first.keys.publicKeyPem}${second.keys.publicKeyPem}`)
       try {
         const peek = await adminCart.app.inject({
           method: 'GET',

@@ -1,40 +1,5 @@
-import { generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto'
-import { createDatabase, migrateDatabase } from '@bookstore/db'
-import { createTestDatabase, uniqueId } from '@bookstore/test-kit'
-import { buildAuthApi, loadAuthApiConfig } from '../src'
-
-export const redisUrl = () => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-
-export interface KeyPair {
-  privateKey: KeyObject
-  privatePem: string
-  publicPem: string
-}
-
-export function generateKeyPair(): KeyPair {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519')
-  return {
-    privateKey,
-    privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-  }
-}
-
-/** One migrated database per test file; every auth-api a test starts shares it. */
-export async function startDatabase() {
-  const database = await createTestDatabase()
-  await migrateDatabase(database.url)
-  const { pool, db } = createDatabase(database.url, { max: 2 })
-  return {
-    url: database.url,
-    db,
-    pool,
-    async drop() {
-      await pool.end()
-      await database.drop()
-    },
-  }
-}
+import { randomBytes } from 'node:crypto'
+import { type Env, startStack, uniqueId } from '@bookstore/test-kit'
 
 /**
  * A client address of its own, so that per-IP limits never meet: not those of parallel test files,
@@ -49,29 +14,34 @@ export const uniqueIp = () => {
 export const uniqueEmail = () => `${uniqueId('shopper')}@example.com`
 export const PASSWORD = 'correct horse battery staple'
 
-/** Boots auth-api exactly as main.ts does, against a test database and the test Redis. */
-export async function startAuthApi(databaseUrl: string, env: Record<string, string> = {}) {
-  const keys = generateKeyPair()
-  const config = loadAuthApiConfig({
-    REDIS_URL: redisUrl(),
-    DATABASE_URL: databaseUrl,
-    JWT_PRIVATE_KEY: keys.privatePem,
-    LOG_LEVEL: 'silent',
-    DATABASE_POOL_SIZE: '2',
-    // Every instance has its own client address (uniqueIp), so only the rate-limit tests need limits.
-    RATE_LIMIT_LOGIN_PER_IP: '1000',
-    RATE_LIMIT_REGISTER_PER_IP: '1000',
-    ...env,
+/**
+ * auth-api on a test stack of its own (so a signing key of its own), against a test database and
+ * the test Redis.
+ */
+export async function startAuthApi(databaseUrl: string, env: Env = {}) {
+  const stack = await startStack({
+    apps: [
+      {
+        name: 'auth-api',
+        env: {
+          DATABASE_URL: databaseUrl,
+          DATABASE_POOL_SIZE: '2',
+          // Every instance has its own client address (uniqueIp), so only the rate-limit tests need limits.
+          RATE_LIMIT_LOGIN_PER_IP: '1000',
+          RATE_LIMIT_REGISTER_PER_IP: '1000',
+          ...env,
+        },
+      },
+    ],
   })
-  const app = await buildAuthApi(config)
+  const { app } = stack.instance('auth-api')
   const ip = uniqueIp()
   const post = (url: string, payload: unknown, remoteAddress = ip) =>
     app.inject({ method: 'POST', url, payload: payload as Record<string, unknown>, remoteAddress })
 
   return {
+    ...stack,
     app,
-    config,
-    keys,
     ip,
     post,
     register: (email = uniqueEmail(), password = PASSWORD, from?: string) =>
@@ -88,7 +58,6 @@ export async function startAuthApi(databaseUrl: string, env: Record<string, stri
       if (session.statusCode !== 200) throw new Error(`login: ${session.body}`)
       return { email, ...(session.json() as Session) }
     },
-    close: () => app.close(),
   }
 }
 export type TestAuthApi = Awaited<ReturnType<typeof startAuthApi>>

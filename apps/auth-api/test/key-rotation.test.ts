@@ -1,11 +1,12 @@
+import { openTestDatabase, type TestDatabase } from '@bookstore/test-kit'
 import { decodeProtectedHeader } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startCartApi } from './cart-api'
-import { type Session, startAuthApi, startDatabase } from './harness'
+import { type Session, startAuthApi } from './harness'
 
-let database: Awaited<ReturnType<typeof startDatabase>>
+let database: TestDatabase
 beforeAll(async () => {
-  database = await startDatabase()
+  database = await openTestDatabase()
 })
 afterAll(() => database?.drop())
 
@@ -13,9 +14,9 @@ describe('signing-key rotation by key id (SPEC A3)', () => {
   it('keeps tokens of the old key valid while it is listed, and not after', async () => {
     const before = await startAuthApi(database.url)
     // The new auth-api signs with a new key and still lists the old public key.
-    const after = await startAuthApi(database.url, { JWT_PUBLIC_KEY: before.keys.publicPem })
-    const bothKeys = await startCartApi(`${before.keys.publicPem}${after.keys.publicPem}`)
-    const newKeyOnly = await startCartApi(after.keys.publicPem)
+    const after = await startAuthApi(database.url, { JWT_PUBLIC_KEY: before.keys.publicKeyPem })
+    const bothKeys = await startCartApi(`${before.keys.publicKeyPem}${after.keys.publicKeyPem}`)
+    const newKeyOnly = await startCartApi(after.keys.publicKeyPem)
     try {
       const oldSession = await before.account()
       const oldKid = decodeProtectedHeader(oldSession.accessToken).kid

@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { openTestDatabase, type TestDatabase } from '@bookstore/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PASSWORD, startAuthApi, startDatabase, uniqueEmail, uniqueIp } from './harness'
+import { PASSWORD, startAuthApi, uniqueEmail, uniqueIp } from './harness'
 
-let database: Awaited<ReturnType<typeof startDatabase>>
+let database: TestDatabase
 beforeAll(async () => {
-  database = await startDatabase()
+  database = await openTestDatabase()
 })
 afterAll(() => database?.drop())
 

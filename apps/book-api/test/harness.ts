@@ -1,77 +1,37 @@
-import { catalogOutbox, createDatabase, migrateDatabase } from '@bookstore/db'
+import { catalogOutbox } from '@bookstore/db'
 import { type CatalogEventJob, catalogQueueNames } from '@bookstore/events'
-import {
-  createTestDatabase,
-  generateTestKeys,
-  signTestToken,
-  type TestKeys,
-  uniqueId,
-} from '@bookstore/test-kit'
-import { Queue } from 'bullmq'
-import { Redis } from 'ioredis'
-import { buildBookApi, loadBookApiConfig } from '../src'
+import { type Env, openTestDatabase, startStack, uniqueId } from '@bookstore/test-kit'
 
-export const redisUrl = () => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-
-/** A fresh migrated database for one test file, with a Drizzle handle for checks. */
+/** A fresh migrated database for one test file, and its outbox rows in order for checks. */
 export async function startDatabase() {
-  const database = await createTestDatabase()
-  await migrateDatabase(database.url)
-  const { pool, db } = createDatabase(database.url, { max: 2 })
+  const database = await openTestDatabase()
+  return { ...database, outbox: () => database.db.select().from(catalogOutbox).orderBy(catalogOutbox.id) }
+}
+
+/**
+ * book-api on a test stack of its own, on the given database; `env` is this instance's, and further
+ * instances (`start('book-api')`) share the stack's key and queues.
+ */
+export async function startBookApi(databaseUrl: string, env: Env = {}) {
+  const stack = await startStack({
+    appEnv: { 'book-api': { DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '3', OUTBOX_POLL_MS: '100' } },
+    apps: [{ name: 'book-api', env }],
+  })
+  const queue = stack.queue<CatalogEventJob>(catalogQueueNames.catalogEvents)
+  const admin = await stack.adminAuth()
+
   return {
-    url: database.url,
-    db,
-    outbox: () => db.select().from(catalogOutbox).orderBy(catalogOutbox.id),
-    async drop() {
-      await pool.end()
-      await database.drop()
+    ...stack,
+    /** The newest running book-api of the stack. */
+    get app() {
+      return stack.instance('book-api').app
     },
-  }
-}
-
-export interface BookApiOptions {
-  keys?: TestKeys
-  queuePrefix?: string
-  env?: Record<string, string>
-}
-
-/** Boots book-api as main.ts does, with its own signing key and queue prefix. */
-export async function startBookApi(databaseUrl: string, options: BookApiOptions = {}) {
-  const keys = options.keys ?? generateTestKeys()
-  const queuePrefix = options.queuePrefix ?? uniqueId('test-bull')
-  const config = loadBookApiConfig({
-    REDIS_URL: redisUrl(),
-    DATABASE_URL: databaseUrl,
-    DATABASE_POOL_SIZE: '3',
-    JWT_PUBLIC_KEY: keys.publicKeyPem,
-    LOG_LEVEL: 'silent',
-    QUEUE_PREFIX: queuePrefix,
-    OUTBOX_POLL_MS: '100',
-    ...options.env,
-  })
-  const app = await buildBookApi(config)
-  const redis = new Redis(config.REDIS_URL)
-  const queue = new Queue<CatalogEventJob>(catalogQueueNames.catalogEvents, {
-    connection: redis,
-    prefix: queuePrefix,
-  })
-  const adminToken = await signTestToken(keys.privateKey, uniqueId('admin'), { role: 'admin' })
-  const admin = { authorization: `Bearer ${adminToken}` }
-
-  return {
-    app,
-    config,
-    keys,
-    queuePrefix,
-    redis,
     queue,
     admin,
-    async customer() {
-      return { authorization: `Bearer ${await signTestToken(keys.privateKey, uniqueId('user'))}` }
-    },
+    customer: () => stack.bearer(uniqueId('user')),
     /** Creates a book as the admin (unique id unless given) and returns the API's answer body. */
     async createBook(overrides: Record<string, unknown> = {}) {
-      const answer = await app.inject({
+      const answer = await stack.instance('book-api').app.inject({
         method: 'POST',
         url: '/admin/books',
         headers: admin,
@@ -88,15 +48,7 @@ export async function startBookApi(databaseUrl: string, options: BookApiOptions 
       return answer.json() as { id: string; version: number; priceCents: number }
     },
     /** Catalog event jobs on the queue, in any state. */
-    async jobs() {
-      return queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed'])
-    },
-    async close(options: { keepQueue?: boolean } = {}) {
-      await app.close()
-      if (!options.keepQueue) await queue.obliterate({ force: true })
-      await queue.close()
-      redis.disconnect()
-    },
+    jobs: () => queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']),
   }
 }
 export type TestBookApi = Awaited<ReturnType<typeof startBookApi>>

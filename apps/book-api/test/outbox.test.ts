@@ -1,6 +1,5 @@
 import { catalogOutbox } from '@bookstore/db'
 import { catalogJobId, readBookReadModel } from '@bookstore/events'
-import { generateTestKeys, uniqueId } from '@bookstore/test-kit'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startBookApi, startDatabase, waitFor } from './harness'
@@ -15,27 +14,26 @@ afterAll(async () => {
 
 describe('the outbox: a catalog change and its event never part ways (SPEC B3)', () => {
   it('relays a change committed by an instance that died before relaying it', async () => {
-    const keys = generateTestKeys()
-    const queuePrefix = uniqueId('test-bull')
     // This instance commits but never relays: it stands for one that crashed right after COMMIT.
-    const crashed = await startBookApi(database.url, { keys, queuePrefix, env: { OUTBOX_RELAY: 'false' } })
-    const book = await crashed.createBook()
-    const patched = await crashed.app.inject({
-      method: 'PATCH',
-      url: `/admin/books/${book.id}`,
-      headers: crashed.admin,
-      payload: { priceCents: 1234 },
-    })
-    expect(patched.statusCode).toBe(200)
-    const pending = (await database.outbox()).filter((row) => row.bookId === book.id)
-    expect(pending.map((row) => row.publishedAt)).toEqual([null, null])
-    expect(await crashed.jobs()).toHaveLength(0)
-    await crashed.close({ keepQueue: true })
-
-    const restarted = await startBookApi(database.url, { keys, queuePrefix })
+    const api = await startBookApi(database.url, { OUTBOX_RELAY: 'false' })
     try {
+      const book = await api.createBook()
+      const patched = await api.app.inject({
+        method: 'PATCH',
+        url: `/admin/books/${book.id}`,
+        headers: api.admin,
+        payload: { priceCents: 1234 },
+      })
+      expect(patched.statusCode).toBe(200)
+      const pending = (await database.outbox()).filter((row) => row.bookId === book.id)
+      expect(pending.map((row) => row.publishedAt)).toEqual([null, null])
+      expect(await api.jobs()).toHaveLength(0)
+      await api.instance('book-api').close()
+
+      // The next instance of the stack (same queues, same key) relays by default.
+      await api.start('book-api')
       const jobs = await waitFor(async () => {
-        const found = await restarted.jobs()
+        const found = await api.jobs()
         return found.length === 2 && found
       }, 'both events on the queue')
       const update = jobs.find((job) => job.id === catalogJobId(pending[1]?.id ?? 0, 1))
@@ -48,14 +46,14 @@ describe('the outbox: a catalog change and its event never part ways (SPEC B3)',
           after: { priceCents: 1234 },
         },
       })
-      expect(await readBookReadModel(restarted.redis, book.id)).toMatchObject({ priceCents: 1234 })
+      expect(await readBookReadModel(api.redis, book.id)).toMatchObject({ priceCents: 1234 })
       await waitFor(
         async () =>
           (await database.outbox()).filter((row) => row.bookId === book.id).every((row) => row.publishedAt),
         'rows marked published',
       )
     } finally {
-      await restarted.close()
+      await api.close()
     }
   })
 

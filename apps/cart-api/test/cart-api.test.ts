@@ -1,8 +1,9 @@
 import { CartChangedEvent, cartKeys } from '@bookstore/events'
+import { redisUrl } from '@bookstore/test-kit'
 import { Redis } from 'ioredis'
 import { Check } from 'typebox/value'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { asCart, redisUrl, startCartApi, type TestCartApi } from './harness'
+import { asCart, startCartApi, type TestCartApi } from './harness'
 
 let api: TestCartApi
 beforeAll(async () => {

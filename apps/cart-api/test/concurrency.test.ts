@@ -1,7 +1,8 @@
 import { type CartChangedEvent, cartKeys } from '@bookstore/events'
+import { redisUrl } from '@bookstore/test-kit'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { asCart, redisUrl, startCartApi, type TestCartApi } from './harness'
+import { asCart, startCartApi, type TestCartApi } from './harness'
 
 const MUTATIONS = 400
 
@@ -9,7 +10,7 @@ let api: TestCartApi
 let baseUrl: string
 beforeAll(async () => {
   api = await startCartApi({ CART_MAX_QUANTITY_PER_ITEM: '1000' })
-  baseUrl = await api.app.listen({ host: '127.0.0.1', port: 0 })
+  baseUrl = api.url
 })
 afterAll(() => api.close())
 

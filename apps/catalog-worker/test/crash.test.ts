@@ -1,7 +1,7 @@
 import { catalogOutbox } from '@bookstore/db'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startAppProcess, startStack, type TestStack, waitFor } from './harness'
+import { startStack, type TestStack, waitFor } from './harness'
 
 let stack: TestStack
 beforeAll(async () => {
@@ -21,10 +21,8 @@ describe('a crash between the catalog write and its event loses nothing (SPEC B3
     await stack.stopBookApi()
 
     // Its outbox relay off: it commits, never relays.
-    const doomed = await startAppProcess('book-api', {
-      ...stack.bookApiEnv,
-      OUTBOX_RELAY: 'false',
-      READ_MODEL_REBUILD_ON_START: 'false',
+    const doomed = await stack.spawn('book-api', {
+      env: { OUTBOX_RELAY: 'false', READ_MODEL_REBUILD_ON_START: 'false' },
     })
     const answer = await fetch(`${doomed.url}/admin/books/${book.id}`, {
       method: 'PATCH',

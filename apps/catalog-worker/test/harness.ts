@@ -1,80 +1,49 @@
-import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-import { buildBookApi, loadBookApiConfig } from '@bookstore/book-api'
-import { buildCartApi, loadCartApiConfig } from '@bookstore/cart-api'
-import { createDatabase, migrateDatabase } from '@bookstore/db'
 import { type Cart, type CartPersistJob, cartKeys, catalogQueueNames, queueNames } from '@bookstore/events'
-import {
-  createTestDatabase,
-  freePort,
-  generateTestKeys,
-  signTestToken,
-  uniqueId,
-  waitFor,
-} from '@bookstore/test-kit'
-import { Queue } from 'bullmq'
+import { type Env, redisUrl, startStack as startTestStack, uniqueId, waitFor } from '@bookstore/test-kit'
 import { Redis } from 'ioredis'
-import { buildCatalogWorker, loadCatalogWorkerConfig } from '../src'
-
-export const redisUrl = () => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
 /**
- * book-api, cart-api and catalog-worker as the local stack wires them: one Redis, one queue
- * prefix (private to this test file), one signing key; book-api on its own fresh database.
+ * book-api, cart-api and catalog-worker on one test stack, as the local stack wires them: one
+ * Redis, one queue prefix (private to this test file), one signing key; book-api on a fresh database.
  */
 export async function startStack(options: { resweepDelayMs?: number; worker?: boolean } = {}) {
-  const database = await createTestDatabase()
-  await migrateDatabase(database.url)
-  const { pool, db } = createDatabase(database.url, { max: 2 })
-  const keys = generateTestKeys()
-  const prefix = uniqueId('test-bull')
-  const common = { REDIS_URL: redisUrl(), LOG_LEVEL: 'silent', QUEUE_PREFIX: prefix }
-  const bookApiEnv = {
-    ...common,
-    DATABASE_URL: database.url,
-    DATABASE_POOL_SIZE: '3',
-    JWT_PUBLIC_KEY: keys.publicKeyPem,
-    OUTBOX_POLL_MS: '100',
-  }
-  let bookApi = await buildBookApi(loadBookApiConfig(bookApiEnv))
-  const cartApi = await buildCartApi(
-    loadCartApiConfig({ ...common, JWT_PUBLIC_KEY: keys.publicKeyPem, BOOK_CACHE_TTL_MS: '1000' }),
-  )
-  const workerEnv = { ...common, RESWEEP_DELAY_MS: String(options.resweepDelayMs ?? 2500) }
-  // worker: false leaves the catalog events to a worker the test starts (a child process to kill).
-  let worker =
-    options.worker === false ? undefined : await buildCatalogWorker(loadCatalogWorkerConfig(workerEnv))
-  const redis = new Redis(redisUrl())
-  const persistence = new Queue<CartPersistJob>(queueNames.cartPersistence, { connection: redis, prefix })
-  const catalogEvents = new Queue(catalogQueueNames.catalogEvents, { connection: redis, prefix })
-  const admin = {
-    authorization: `Bearer ${await signTestToken(keys.privateKey, uniqueId('admin'), { role: 'admin' })}`,
-  }
+  const stack = await startTestStack({
+    database: true,
+    appEnv: {
+      'book-api': { DATABASE_POOL_SIZE: '3', OUTBOX_POLL_MS: '100' },
+      // No PostgreSQL: no cart here is ever restored, so a first touch costs no database read.
+      'cart-api': { DATABASE_URL: undefined, BOOK_CACHE_TTL_MS: '1000' },
+      'catalog-worker': { RESWEEP_DELAY_MS: String(options.resweepDelayMs ?? 2500) },
+    },
+    // worker: false leaves the catalog events to a worker the test starts (a process to kill).
+    apps: ['book-api', 'cart-api', ...(options.worker === false ? [] : (['catalog-worker'] as const))],
+  })
+  const cartApi = stack.instance('cart-api').app
+  const persistence = stack.queue<CartPersistJob>(queueNames.cartPersistence)
+  const catalogEvents = stack.queue(catalogQueueNames.catalogEvents)
+  const admin = await stack.adminAuth()
+  const bookApi = () => stack.instance('book-api').app
 
-  const stack = {
-    /** What a book-api process of this stack needs in its environment. */
-    bookApiEnv,
+  return {
+    ...stack,
     get bookApi() {
-      return bookApi
+      return bookApi()
     },
     async stopBookApi() {
-      await bookApi.close()
+      await stack.instance('book-api').close()
     },
     async startBookApi() {
-      bookApi = await buildBookApi(loadBookApiConfig(bookApiEnv))
+      await stack.start('book-api')
     },
     cartApi,
-    /** What a catalog-worker of this stack needs in its environment. */
-    workerEnv,
-    async startWorker(env: Record<string, string> = {}) {
-      worker = await buildCatalogWorker(loadCatalogWorkerConfig({ ...workerEnv, ...env }))
+    async startWorker(env: Env = {}) {
+      await stack.start('catalog-worker', { env })
     },
-    redis,
-    db,
+    db: stack.database.db,
     admin,
     adminToken: admin.authorization,
     async createBook(overrides: Record<string, unknown> = {}) {
-      const answer = await stack.bookApi.inject({
+      const answer = await bookApi().inject({
         method: 'POST',
         url: '/admin/books',
         headers: admin,
@@ -91,17 +60,8 @@ export async function startStack(options: { resweepDelayMs?: number; worker?: bo
       return answer.json() as { id: string }
     },
     async changeBook(method: 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: object) {
-      const answer = await stack.bookApi.inject({
-        method,
-        url,
-        headers: admin,
-        ...(payload ? { payload } : {}),
-      })
+      const answer = await bookApi().inject({ method, url, headers: admin, ...(payload ? { payload } : {}) })
       if (answer.statusCode >= 300) throw new Error(`${method} ${url} failed: ${answer.body}`)
-    },
-    async shopper() {
-      const userId = uniqueId('user')
-      return { userId, auth: { authorization: `Bearer ${await signTestToken(keys.privateKey, userId)}` } }
     },
     async addItem(shopper: { auth: Record<string, string> }, bookId: string, quantity = 1) {
       return cartApi.inject({
@@ -112,7 +72,7 @@ export async function startStack(options: { resweepDelayMs?: number; worker?: bo
       })
     },
     async cart(userId: string): Promise<Cart | undefined> {
-      const raw = await redis.get(cartKeys(userId).cart)
+      const raw = await stack.redis.get(cartKeys(userId).cart)
       return raw ? (JSON.parse(raw) as Cart) : undefined
     },
     /** Every persistence commit waiting on the queue (cart-api's and the worker's). */
@@ -128,20 +88,7 @@ export async function startStack(options: { resweepDelayMs?: number; worker?: bo
       const counts = await catalogEvents.getJobCounts('waiting', 'delayed', 'active', 'prioritized')
       return Object.values(counts).every((count) => count === 0)
     },
-    async close() {
-      await worker?.close()
-      await cartApi.close()
-      await stack.bookApi.close()
-      await persistence.obliterate({ force: true })
-      await catalogEvents.obliterate({ force: true })
-      await persistence.close()
-      await catalogEvents.close()
-      redis.disconnect()
-      await pool.end()
-      await database.drop()
-    },
   }
-  return stack
 }
 export type TestStack = Awaited<ReturnType<typeof startStack>>
 
@@ -160,37 +107,4 @@ export async function listenToCart(userId: string) {
 export async function inParallel<T>(items: T[], width: number, work: (item: T) => Promise<unknown>) {
   for (let start = 0; start < items.length; start += width)
     await Promise.all(items.slice(start, start + width).map(work))
-}
-
-/**
- * An app of this stack in its own process (its TypeScript main, as `pnpm dev` runs it), ready to
- * answer, so that a test can SIGKILL it where it hurts.
- */
-export async function startAppProcess(app: 'book-api' | 'catalog-worker', env: Record<string, string>) {
-  const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'src/main.ts'], {
-    cwd: fileURLToPath(new URL(`../../${app}/`, import.meta.url)),
-    env: { ...process.env, ...env, PORT: String(port) },
-    stdio: 'ignore',
-  })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const url = `http://127.0.0.1:${port}`
-  await waitFor(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`${app} exited`)
-      return fetch(`${url}/health/ready`).then(
-        (answer) => answer.ok,
-        () => false,
-      )
-    },
-    `${app} process ready`,
-    30_000,
-  )
-  return {
-    url,
-    async kill() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-      await exited
-    },
-  }
 }

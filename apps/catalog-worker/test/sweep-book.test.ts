@@ -1,10 +1,9 @@
 import { bookCartsKey, type CartCommit, type CatalogEvent, cartKeys, emptyCart } from '@bookstore/events'
 import { loadCartScripts, loadCatalogScripts, runCartMutation } from '@bookstore/lua'
-import { uniqueId } from '@bookstore/test-kit'
+import { redisUrl, uniqueId } from '@bookstore/test-kit'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sweepBook } from '../src/domain/sweep-book'
-import { redisUrl } from './harness'
 
 const redis = new Redis(redisUrl())
 beforeAll(async () => {

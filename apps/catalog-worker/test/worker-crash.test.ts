@@ -1,6 +1,6 @@
 import { cartKeys } from '@bookstore/events'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { inParallel, startAppProcess, startStack, type TestStack, waitFor } from './harness'
+import { inParallel, startStack, type TestStack, waitFor } from './harness'
 
 let stack: TestStack
 beforeAll(async () => {
@@ -30,10 +30,8 @@ describe('catalog-worker killed in the middle of a sweep (SPEC B3, P1)', () => {
     const repriced = async () => (await prices()).filter((item) => item?.unitPriceCents === 2999).length
 
     // One cart per pipeline: the sweep takes long enough to be caught half-way.
-    const doomed = await startAppProcess('catalog-worker', {
-      ...stack.workerEnv,
-      SWEEP_BATCH_SIZE: '1',
-      STALLED_JOB_TIMEOUT_MS,
+    const doomed = await stack.spawn('catalog-worker', {
+      env: { SWEEP_BATCH_SIZE: '1', STALLED_JOB_TIMEOUT_MS },
     })
     await stack.changeBook('PATCH', `/admin/books/${book.id}`, { priceCents: 2999 })
     await waitFor(async () => (await repriced()) > 0, 'the sweep to begin')

@@ -1,8 +1,8 @@
 import { abandonedCartJobId, type OpsAlertEmail } from '@bookstore/events'
 import { type SmtpSink, startSmtpSink } from '@bookstore/smtp-sink'
-import { freePort, uniqueId, waitFor } from '@bookstore/test-kit'
+import { freePort, metricValue, uniqueId, waitFor } from '@bookstore/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { metricValue, reminder, startMailWorker, type TestMailWorker } from './harness'
+import { reminder, startMailWorker, type TestMailWorker } from './harness'
 
 const to = () => `${uniqueId('shopper')}@example.com`
 const sentTo = (address: string) => (message: { to: string[] }) => message.to.includes(address)

@@ -1,18 +1,12 @@
 import { cartPersistenceJobNames, queueNames } from '@bookstore/events'
+import { metricValue, openTestDatabase, type TestDatabase } from '@bookstore/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  durableCart,
-  metricValue,
-  startStack,
-  type TestDatabase,
-  type TestStack,
-  testDatabase,
-} from './harness'
+import { durableCart, startStack, type TestStack } from './harness'
 
 let database: TestDatabase
 let stack: TestStack
 beforeAll(async () => {
-  database = await testDatabase()
+  database = await openTestDatabase()
   // A real failure in PostgreSQL, for chosen carts only: a trigger refuses their rows.
   await database.pool.query(`
     CREATE TABLE poisoned_users (user_id text PRIMARY KEY);
@@ -32,7 +26,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await stack.close()
-  await database.close()
+  await database.drop()
 })
 
 const admin = async () => ({ authorization: `Bearer ${await stack.adminToken()}` })

@@ -1,20 +1,13 @@
+import { metricValue, openTestDatabase, redisUrl, type TestDatabase } from '@bookstore/test-kit'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import {
-  durableCart,
-  metricValue,
-  spawnWorker,
-  startStack,
-  type TestDatabase,
-  type TestStack,
-  testDatabase,
-} from './harness'
+import { durableCart, startStack, type TestStack } from './harness'
 import { startTcpProxy, viaProxy } from './tcp-proxy'
 
 let database: TestDatabase
 beforeAll(async () => {
-  database = await testDatabase()
+  database = await openTestDatabase()
 })
-afterAll(() => database.close())
+afterAll(() => database.drop())
 
 let stack: TestStack | undefined
 afterEach(async () => {
@@ -50,7 +43,7 @@ describe('PostgreSQL converges to Redis whatever fails (SPEC P3)', () => {
       (b) => b.bookId,
     )
 
-    const first = spawnWorker(current.workerEnv)
+    const first = await current.spawnWorker()
     await mutate(current, shoppers, bookIds, 5)
     // Killed while jobs flow: some were taken and never finished (they stall), some never taken.
     const streaming = mutate(current, shoppers, bookIds, 10)
@@ -63,7 +56,7 @@ describe('PostgreSQL converges to Redis whatever fails (SPEC P3)', () => {
     await streaming
     await mutate(current, shoppers, bookIds, 3)
 
-    const second = spawnWorker(current.workerEnv)
+    const second = await current.spawnWorker()
     try {
       await current.expectConverged(
         shoppers.map((s) => s.userId),
@@ -122,7 +115,7 @@ describe('PostgreSQL converges to Redis whatever fails (SPEC P3)', () => {
   it('keeps answering while the queue is unreachable after the Lua commit, and the change still reaches PostgreSQL (SPEC P5)', {
     timeout: 60_000,
   }, async () => {
-    const redis = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
+    const redis = new URL(redisUrl())
     const proxy = await startTcpProxy(redis.hostname, Number(redis.port || 6379))
     try {
       stack = await startStack(database, { queueRedisUrl: viaProxy(redis.toString(), proxy) })

@@ -1,14 +1,19 @@
 import { bookCartsKey, cartKeys, cartPersistenceJobNames } from '@bookstore/events'
 import { loadCatalogScripts, propagateToCart } from '@bookstore/lua'
-import { type PrivateRedis, startPrivateRedis } from '@bookstore/test-kit'
+import {
+  openTestDatabase,
+  type PrivateRedis,
+  startPrivateRedis,
+  type TestDatabase,
+} from '@bookstore/test-kit'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { durableCart, startStack, type TestDatabase, type TestStack, testDatabase } from './harness'
+import { durableCart, startStack, type TestStack } from './harness'
 
 let database: TestDatabase
 beforeAll(async () => {
-  database = await testDatabase()
+  database = await openTestDatabase()
 })
-afterAll(() => database.close())
+afterAll(() => database.drop())
 
 const getCart = async (stack: TestStack, auth: Record<string, string>) => {
   const response = await stack.cartApi.inject({ url: '/cart', headers: auth })

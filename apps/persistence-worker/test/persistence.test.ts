@@ -1,24 +1,18 @@
 import { type Cart, cartKeys, cartPersistenceJobNames } from '@bookstore/events'
+import { metricValue, openTestDatabase, type TestDatabase } from '@bookstore/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { applyCarts } from '../src/domain/apply-carts'
-import {
-  durableCart,
-  metricValue,
-  startStack,
-  type TestDatabase,
-  type TestStack,
-  testDatabase,
-} from './harness'
+import { durableCart, startStack, type TestStack } from './harness'
 
 let database: TestDatabase
 let stack: TestStack
 beforeAll(async () => {
-  database = await testDatabase()
+  database = await openTestDatabase()
   stack = await startStack(database)
 })
 afterAll(async () => {
   await stack.close()
-  await database.close()
+  await database.drop()
 })
 
 const redisCart = async (userId: string): Promise<Cart> =>

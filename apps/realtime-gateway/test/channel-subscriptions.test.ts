@@ -1,8 +1,8 @@
-import { uniqueId } from '@bookstore/test-kit'
+import { redisUrl, uniqueId } from '@bookstore/test-kit'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createChannelSubscriptions } from '../src/domain/channel-subscriptions'
-import { redisUrl, waitFor } from './harness'
+import { waitFor } from './harness'
 
 let subscriber: Redis
 let admin: Redis
@@ -52,6 +52,30 @@ describe('reference-counted subscriptions', () => {
 
     await subscriptions.release(channel)
     await waitFor(async () => (await subscribers(channel)) === 0, 'the unsubscribe')
+    expect(subscriptions.size).toBe(0)
+  })
+
+  it('ends an acquire whose hold is let go before the subscribe answers (a socket closed at once)', async () => {
+    const commands: string[] = []
+    let answer = () => {}
+    const subscriptions = createChannelSubscriptions({
+      subscribe: () => {
+        commands.push('subscribe')
+        return new Promise<void>((resolve) => {
+          answer = resolve
+        })
+      },
+      unsubscribe: async () => {
+        commands.push('unsubscribe')
+      },
+    })
+    const channel = `cart-events:{${uniqueId('user')}}`
+    const acquired = subscriptions.acquire(channel)
+    const released = subscriptions.release(channel)
+    answer()
+    // (This acquire once never settled: it spun on microtasks and blocked the process.)
+    await Promise.all([acquired, released])
+    expect(commands).toEqual(['subscribe', 'unsubscribe'])
     expect(subscriptions.size).toBe(0)
   })
 

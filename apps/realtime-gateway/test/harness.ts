@@ -1,83 +1,41 @@
-import type { AddressInfo } from 'node:net'
-import { buildCartApi, loadCartApiConfig } from '@bookstore/cart-api'
 import { cartKeys } from '@bookstore/events'
 import {
   createRealtimeClient,
   type RealtimeClientOptions,
   type WebSocketConstructor,
 } from '@bookstore/realtime-client'
-import {
-  generateTestKeys,
-  seedBook,
-  signTestToken,
-  type TestKeys,
-  type TokenOptions,
-  uniqueId,
-} from '@bookstore/test-kit'
-import type { FastifyInstance } from 'fastify'
-import { Redis } from 'ioredis'
+import { type Env, startStack, uniqueId } from '@bookstore/test-kit'
+import type { Redis } from 'ioredis'
 import { WebSocket } from 'ws'
-import { buildRealtimeGateway, loadRealtimeGatewayConfig } from '../src'
-
-export const redisUrl = () => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-
-const listen = async (app: FastifyInstance) => {
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  return (app.server.address() as AddressInfo).port
-}
 
 export { waitFor } from '@bookstore/test-kit'
 
 /**
- * Gateways and cart-apis on real ports, sharing one signing key and the test Redis, as separate
- * instances would in production (they talk only through Redis).
+ * Gateways and cart-apis on real ports of one test stack (one signing key, the test Redis or
+ * `redisUrl`), as separate instances would run in production (they talk only through Redis).
  */
 export async function startSystem(
-  options: { gateways?: number; cartApis?: number; env?: Record<string, string>; redisUrl?: string } = {},
+  options: { gateways?: number; cartApis?: number; env?: Env; redisUrl?: string } = {},
 ) {
-  const keys: TestKeys = generateTestKeys()
-  const url = options.redisUrl ?? redisUrl()
-  const queuePrefix = uniqueId('test-bull')
-  const gateways = await Promise.all(
-    Array.from({ length: options.gateways ?? 1 }, async () => {
-      const config = loadRealtimeGatewayConfig({
-        REDIS_URL: url,
-        JWT_PUBLIC_KEY: keys.publicKeyPem,
-        LOG_LEVEL: 'silent',
-        ALLOWED_ORIGINS: 'https://shop.example',
-        ...options.env,
-      })
-      const app = await buildRealtimeGateway(config)
-      const port = await listen(app)
-      return { app, port, url: `ws://127.0.0.1:${port}/ws` }
-    }),
-  )
-  const cartApis = await Promise.all(
-    Array.from({ length: options.cartApis ?? 1 }, async () => {
-      const app = await buildCartApi(
-        loadCartApiConfig({
-          REDIS_URL: url,
-          JWT_PUBLIC_KEY: keys.publicKeyPem,
-          LOG_LEVEL: 'silent',
-          QUEUE_PREFIX: queuePrefix,
-        }),
-      )
-      const port = await listen(app)
-      return { app, url: `http://127.0.0.1:${port}` }
-    }),
-  )
-  const redis = new Redis(url)
+  const stack = await startStack({
+    redis: options.redisUrl ? { url: options.redisUrl } : 'shared',
+    appEnv: { 'realtime-gateway': { ALLOWED_ORIGINS: 'https://shop.example', ...options.env } },
+  })
+  const instances = (name: 'realtime-gateway' | 'cart-api', count = 1) =>
+    Promise.all(Array.from({ length: count }, () => stack.start(name)))
+  const gateways = (await instances('realtime-gateway', options.gateways)).map(({ app, url }) => ({
+    app,
+    port: Number(new URL(url).port),
+    url: `${url.replace('http:', 'ws:')}/ws`,
+  }))
+  const cartApis = await instances('cart-api', options.cartApis)
   const clients: Array<{ close: () => void }> = []
   const sockets: WebSocket[] = []
 
   return {
-    keys,
-    redis,
+    ...stack,
     gateways,
     cartApis,
-    token: (userId: string, tokenOptions?: TokenOptions) =>
-      signTestToken(keys.privateKey, userId, tokenOptions),
-    seedBook: (overrides?: Parameters<typeof seedBook>[1]) => seedBook(redis, overrides),
     /** A change through cart-api number `api` over HTTP; returns the cart it answered. */
     async addItem(api: number, token: string, bookId: string, quantity = 1) {
       const response = await fetch(`${cartApis[api]?.url}/cart/items`, {
@@ -126,11 +84,11 @@ export async function startSystem(
       sockets.push(ws)
       return ws
     },
+    /** Clients and sockets first: a gateway closing under them would wait for their answers. */
     async close() {
       for (const client of clients) client.close()
       for (const ws of sockets) ws.terminate()
-      await Promise.all([...gateways, ...cartApis].map(({ app }) => app.close()))
-      redis.disconnect()
+      await stack.close()
     },
   }
 }

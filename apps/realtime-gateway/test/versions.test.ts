@@ -1,7 +1,8 @@
 import { cartKeys } from '@bookstore/events'
+import { redisUrl } from '@bookstore/test-kit'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { newUser, redisUrl, startSystem, type TestSystem, waitFor } from './harness'
+import { newUser, startSystem, type TestSystem, waitFor } from './harness'
 
 let system: TestSystem
 beforeAll(async () => {

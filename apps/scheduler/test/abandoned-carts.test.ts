@@ -85,7 +85,7 @@ describe('abandoned-cart reminders', () => {
     expect(drop.outcome).toBe('committed')
     const persistence = new Queue(queueNames.cartPersistence, {
       connection: stack.redis,
-      prefix: stack.prefix,
+      prefix: stack.queuePrefix,
     })
     if (drop.outcome === 'committed')
       await persistence.addBulk(
@@ -129,7 +129,7 @@ describe('abandoned-cart reminders', () => {
     await sleep(IDLE_MS + 100)
     expect(await stack.runSchedule(scheduler, 'remind-abandoned-carts')).toMatchObject({ reminded: 1 })
 
-    const connection = { connection: stack.redis, prefix: stack.prefix }
+    const connection = { connection: stack.redis, prefix: stack.queuePrefix }
     const dlq = new Queue(emailQueueNames.emailDeadLetter, connection)
     const parked = await waitFor(async () => (await dlq.getJobs(['waiting']))[0], 'the reminder to be parked')
     await dlq.close()

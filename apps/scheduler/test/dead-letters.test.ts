@@ -22,7 +22,7 @@ describe('dead-letter watch', () => {
 
   beforeAll(async () => {
     stack = await startStack()
-    const connection = { connection: stack.redis, prefix: stack.prefix }
+    const connection = { connection: stack.redis, prefix: stack.queuePrefix }
     persistence = new Queue(queueNames.cartPersistence, connection)
     persistenceDlq = new Queue(queueNames.cartPersistenceDeadLetter, connection)
     email = new Queue(emailQueueNames.email, connection)

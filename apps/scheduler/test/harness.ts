@@ -1,24 +1,8 @@
-import { buildCartApi, loadCartApiConfig } from '@bookstore/cart-api'
 import { cartToRows, readStoredCarts } from '@bookstore/cart-store'
-import { createDatabase, migrateDatabase } from '@bookstore/db'
-import { Cart, cartKeys } from '@bookstore/events'
-import { buildMailWorker, loadMailWorkerConfig } from '@bookstore/mail-worker'
-import { buildPersistenceWorker, loadPersistenceWorkerConfig } from '@bookstore/persistence-worker'
-import {
-  createTestDatabase,
-  generateTestKeys,
-  type PrivateRedis,
-  seedBook,
-  signTestToken,
-  startPrivateRedis,
-  uniqueId,
-  waitFor,
-} from '@bookstore/test-kit'
-import { Queue } from 'bullmq'
+import { Cart, cartKeys, queueNames } from '@bookstore/events'
+import { type Env, type LogLine, startStack as startTestStack, waitFor } from '@bookstore/test-kit'
 import type { FastifyInstance } from 'fastify'
-import { Redis } from 'ioredis'
 import { Check } from 'typebox/value'
-import { buildScheduler, loadSchedulerConfig } from '../src'
 import { type ScheduleName, scheduleQueueName } from '../src/schedules'
 
 /** Periods long enough that nothing runs by itself during a test: tests run schedules on demand. */
@@ -30,52 +14,31 @@ export const manualPeriods = {
 }
 
 /**
- * A private redis-server (the sweeps SCAN every cart of their Redis, so they must not see other
- * test files' carts), a fresh database with the migrations, cart-api and persistence-worker as
- * main.ts boots them, and schedulers built from the given settings.
+ * A test stack on a private redis-server (the sweeps SCAN every cart of their Redis, so they must
+ * not see other test files' carts) and a fresh database, with cart-api and persistence-worker;
+ * schedulers and mail-workers are started by the tests.
  */
-export async function startStack(options: { cartApiEnv?: Record<string, string> } = {}) {
-  const redisServer: PrivateRedis = await startPrivateRedis()
-  const database = await createTestDatabase()
-  await migrateDatabase(database.url)
-  const { pool, db } = createDatabase(database.url, { max: 2 })
-  const keys = generateTestKeys()
-  const prefix = uniqueId('test-bull')
-  const common = {
-    REDIS_URL: redisServer.url,
-    DATABASE_URL: database.url,
-    JWT_PUBLIC_KEY: keys.publicKeyPem,
-    LOG_LEVEL: 'silent',
-    QUEUE_PREFIX: prefix,
-  }
-  const cartApi = await buildCartApi(loadCartApiConfig({ ...common, ...options.cartApiEnv }))
-  let worker: FastifyInstance | undefined = await buildPersistenceWorker(loadPersistenceWorkerConfig(common))
-  const redis = new Redis(redisServer.url)
-  const schedulers: FastifyInstance[] = []
-  const mailWorkers: FastifyInstance[] = []
-  /** Every log line of warn level and above of the schedulers of this stack, parsed. */
-  const logs: Record<string, unknown>[] = []
-
-  const adminAuth = async () => ({
-    authorization: `Bearer ${await signTestToken(keys.privateKey, uniqueId('admin'), { role: 'admin' })}`,
+export async function startStack(options: { cartApiEnv?: Env } = {}) {
+  const stack = await startTestStack({
+    redis: 'private',
+    database: true,
+    appEnv: { 'cart-api': options.cartApiEnv, scheduler: { LOG_LEVEL: 'warn', ...manualPeriods } },
+    apps: ['cart-api', 'persistence-worker'],
   })
+  const { db } = stack.database
+  const cartApi = stack.instance('cart-api').app
+  const persistence = stack.queue(queueNames.cartPersistence)
+  /** Every log line of warn level and above of the schedulers of this stack, parsed. */
+  const logs: LogLine[] = []
 
-  const stack = {
-    redis,
-    redisServer,
+  const current = {
+    ...stack,
     db,
-    database,
-    prefix,
     cartApi,
-    keys,
-    common,
     logs,
-    adminAuth,
-    seedBook: (overrides?: Parameters<typeof seedBook>[1]) =>
-      seedBook(redis, { stock: 10_000, ...overrides }),
-    async shopper(userId = uniqueId('user')) {
-      return { userId, auth: { authorization: `Bearer ${await signTestToken(keys.privateKey, userId)}` } }
-    },
+    seedBook: (overrides?: Parameters<typeof stack.seedBook>[0]) =>
+      stack.seedBook({ stock: 10_000, ...overrides }),
+    shopper: (userId?: string) => stack.shopper({ userId }),
     async addItem(auth: Record<string, string>, bookId: string, quantity = 1) {
       const response = await cartApi.inject({
         method: 'POST',
@@ -89,37 +52,33 @@ export async function startStack(options: { cartApiEnv?: Record<string, string> 
     },
     /** Stops persistence-worker (jobs then wait in the queue), or starts it again. */
     async stopWorker() {
-      await worker?.close()
-      worker = undefined
+      for (const worker of stack.running('persistence-worker')) await worker.close()
     },
     async startWorker() {
-      worker ??= await buildPersistenceWorker(loadPersistenceWorkerConfig(common))
+      if (stack.running('persistence-worker').length === 0) await stack.start('persistence-worker')
     },
-    /** mail-worker as main.ts boots it, on this stack's Redis and queues, sending to `smtpUrl`. */
-    async startMailWorker(smtpUrl: string, env: Record<string, string> = {}) {
-      const app = await buildMailWorker(loadMailWorkerConfig({ ...common, SMTP_URL: smtpUrl, ...env }))
-      mailWorkers.push(app)
-      return app
+    /** Drops the waiting persistence jobs (as if cart-api died with them in its batcher or spool). */
+    async dropPersistenceJobs() {
+      await persistence.drain(true)
     },
-    async startScheduler(env: Record<string, string> = {}) {
-      const app = await buildScheduler(
-        loadSchedulerConfig({ ...common, LOG_LEVEL: 'warn', ...manualPeriods, ...env }),
-        { logStream: { write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>) } },
-      )
-      schedulers.push(app)
-      return app
+    /** mail-worker on this stack's Redis and queues, sending to `smtpUrl`. */
+    async startMailWorker(smtpUrl: string, env: Env = {}) {
+      return (await stack.start('mail-worker', { env: { SMTP_URL: smtpUrl, ...env } })).app
+    },
+    async startScheduler(env: Env = {}) {
+      return (await stack.start('scheduler', { env, logs })).app
     },
     /** Runs a schedule now through the admin route and returns what the run reported. */
     async runSchedule(app: FastifyInstance, name: ScheduleName): Promise<Record<string, unknown>> {
       const response = await app.inject({
         method: 'POST',
         url: `/admin/schedules/${name}/run`,
-        headers: await adminAuth(),
+        headers: await stack.adminAuth(),
       })
       if (response.statusCode !== 202)
         throw new Error(`run answered ${response.statusCode}: ${response.body}`)
       const { jobId } = response.json<{ jobId: string }>()
-      const queue = new Queue(scheduleQueueName(name), { connection: redis, prefix })
+      const queue = stack.queue(scheduleQueueName(name))
       return waitFor(
         async () => {
           // The state first, then the job: a job read first may finish before its state is read.
@@ -131,11 +90,11 @@ export async function startStack(options: { cartApiEnv?: Record<string, string> 
         },
         `${name} run ${jobId}`,
         30_000,
-      ).finally(() => queue.close())
+      )
     },
     /** The cart in Redis as the rows PostgreSQL should hold (null: no cart in Redis). */
     async redisRows(userId: string) {
-      const raw = await redis.get(cartKeys(userId).cart)
+      const raw = await stack.redis.get(cartKeys(userId).cart)
       if (raw === null) return null
       const cart: unknown = JSON.parse(raw)
       if (!Check(Cart, cart)) throw new Error(`not a cart: ${raw}`)
@@ -151,21 +110,13 @@ export async function startStack(options: { cartApiEnv?: Record<string, string> 
       for (const userId of userIds)
         await waitFor(
           async () =>
-            JSON.stringify(await stack.storedRows(userId)) === JSON.stringify(await stack.redisRows(userId)),
+            JSON.stringify(await current.storedRows(userId)) ===
+            JSON.stringify(await current.redisRows(userId)),
           `PostgreSQL to hold the cart of ${userId}`,
         )
     },
-    async close() {
-      for (const app of [...schedulers, ...mailWorkers]) await app.close()
-      await worker?.close()
-      await cartApi.close()
-      redis.disconnect()
-      await pool.end()
-      await database.drop()
-      await redisServer.stop()
-    },
   }
-  return stack
+  return current
 }
 export type TestStack = Awaited<ReturnType<typeof startStack>>
 

@@ -1,6 +1,4 @@
 import { cartItems, carts } from '@bookstore/db'
-import { queueNames } from '@bookstore/events'
-import { Queue } from 'bullmq'
 import { and, eq, sql } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -68,9 +66,7 @@ describe('reconciliation', () => {
     await stack.stopWorker()
     await stack.addItem(shopper.auth, book.bookId, 3)
     // The job never reaches a worker: as if cart-api died with it in its batcher or spool.
-    const queue = new Queue(queueNames.cartPersistence, { connection: stack.redis, prefix: stack.prefix })
-    await queue.drain(true)
-    await queue.close()
+    await stack.dropPersistenceJobs()
     await stack.startWorker()
     expect((await stack.storedRows(shopper.userId))?.cart.version).toBeLessThan(
       (await stack.redisRows(shopper.userId))?.cart.version ?? 0,

@@ -1,5 +1,5 @@
 import { carts } from '@bookstore/db'
-import { bookCartsKey, cartKeys, queueNames } from '@bookstore/events'
+import { bookCartsKey, cartKeys } from '@bookstore/events'
 import { waitFor } from '@bookstore/test-kit'
 import { Queue } from 'bullmq'
 import { eq } from 'drizzle-orm'
@@ -45,9 +45,7 @@ describe('daily re-sync', () => {
     const shopper = shoppers[2]
     if (!shopper) throw new Error('no shopper')
     await stack.addItem(shopper.auth, book.bookId, 5)
-    const queue = new Queue(queueNames.cartPersistence, { connection: stack.redis, prefix: stack.prefix })
-    await queue.drain(true)
-    await queue.close()
+    await stack.dropPersistenceJobs()
     await stack.startWorker()
     const aheadVersion = Number(await stack.redis.get(cartKeys(counterAhead).version))
     await stack.redis.del(cartKeys(counterAhead).cart)
@@ -107,7 +105,7 @@ describe('graceful shutdown', () => {
     const { jobId } = started.json<{ jobId: string }>()
     const queue = new Queue(scheduleQueueName('resync-carts'), {
       connection: stack.redis,
-      prefix: stack.prefix,
+      prefix: stack.queuePrefix,
     })
     await waitFor(async () => (await queue.getJobState(jobId)) === 'active', 'the run to start')
     await scheduler.close()

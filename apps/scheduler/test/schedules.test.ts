@@ -31,7 +31,7 @@ describe('schedules', () => {
     const elapsed = Date.now() - started
 
     for (const name of scheduleNames) {
-      const queue = new Queue(scheduleQueueName(name), { connection: stack.redis, prefix: stack.prefix })
+      const queue = new Queue(scheduleQueueName(name), { connection: stack.redis, prefix: stack.queuePrefix })
       const runs: Job[] = await queue.getJobs(['completed', 'failed'], 0, -1, true)
       await queue.close()
       expect(runs.filter((job) => job.failedReason)).toEqual([])

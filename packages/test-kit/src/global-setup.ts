@@ -1,4 +1,5 @@
 import { type PrivateRedis, redisAnswers, startPrivateRedis } from './private-redis'
+import { localRedisUrl } from './redis-url'
 
 /**
  * Vitest global setup: tests talk to the Redis in REDIS_URL, else the local one on 6379, else a
@@ -6,9 +7,8 @@ import { type PrivateRedis, redisAnswers, startPrivateRedis } from './private-re
  */
 export default async function setup() {
   let privateRedis: PrivateRedis | undefined
-  const local = 'redis://127.0.0.1:6379'
   if (!process.env.REDIS_URL) {
-    if (await redisAnswers(local)) process.env.REDIS_URL = local
+    if (await redisAnswers(localRedisUrl)) process.env.REDIS_URL = localRedisUrl
     else {
       privateRedis = await startPrivateRedis()
       process.env.REDIS_URL = privateRedis.url

@@ -3,12 +3,18 @@ import { SignJWT } from 'jose'
 
 export interface TestKeys {
   privateKey: KeyObject
+  /** The private key as auth-api reads it (PKCS#8 PEM, JWT_PRIVATE_KEY). */
+  privateKeyPem: string
   publicKeyPem: string
 }
 
 export function generateTestKeys(): TestKeys {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519')
-  return { privateKey, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() }
+  return {
+    privateKey,
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  }
 }
 
 export interface TokenOptions {

@@ -69,8 +69,10 @@ export function createChannelSubscriptions(connection: SubscriberConnection) {
       }
       channel.refs++
       // Another holder's settle may fail or end unsubscribed (it raced a release): retry until this
-      // holder's wish is met or the connection itself says no.
-      while (!channel.subscribed) await settle(name, channel)
+      // holder's wish is met or the connection itself says no. Once every hold is let go (a socket
+      // closed before the subscribe answered) nobody waits for it: a settle then ends at once,
+      // unsubscribed, and retrying it would spin forever.
+      while (channel.refs > 0 && !channel.subscribed) await settle(name, channel)
     },
 
     /** Lets go of one hold; the last one unsubscribes (in the background: nobody waits for it). */

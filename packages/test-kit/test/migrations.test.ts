@@ -1,7 +1,10 @@
-import { createTestDatabase } from '@bookstore/test-kit'
+import { cartItems, carts, createDatabase, migrateDatabase } from '@bookstore/db'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cartItems, carts, createDatabase, migrateDatabase } from '../src'
+import { createTestDatabase } from '../src'
+
+// @bookstore/db's migrations, tested here: test-kit migrates every test database with them, so db
+// cannot devDepend on test-kit for its test databases (a package cycle).
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>
 beforeAll(async () => {
