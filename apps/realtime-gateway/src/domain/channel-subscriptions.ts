@@ -69,8 +69,10 @@ export function createChannelSubscriptions(connection: SubscriberConnection) {
       }
       channel.refs++
       // Another holder's settle may fail or end unsubscribed (it raced a release): retry until this
-      // holder's wish is met or the connection itself says no.
-      while (!channel.subscribed) await settle(name, channel)
+      // holder's wish is met or the connection itself says no. Once every hold is gone (this one
+      // was released before the subscribe answered: a socket closed at once) nobody waits for the
+      // channel, and settling again would end at once, unsubscribed, in a loop that never yields.
+      while (!channel.subscribed && channel.refs > 0) await settle(name, channel)
     },
 
     /** Lets go of one hold; the last one unsubscribes (in the background: nobody waits for it). */
