@@ -1,5 +1,5 @@
 import { type DeadLetterJob, isValidId } from '@bookstore/events'
-import { deadLetter as parkJob } from '@bookstore/service-kit'
+import { deadLetter as parkJob } from '@bookstore/service-kit/dead-letter'
 import type { Job, Queue } from 'bullmq'
 
 /** The user ids a job payload names, valid or not as a payload (a poison job may be half-broken). */
