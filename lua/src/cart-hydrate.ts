@@ -1,15 +1,7 @@
-import { type CartItem, cartKeys } from '@bookstore/events'
+import { cartKeys, type DurableCart } from '@bookstore/events'
 import { type RedisClient, RedisScript } from './redis-script'
 
 export const cartHydrateScript = RedisScript.fromFile('cart-hydrate.lua', 2)
-
-/** A cart's durable copy as PostgreSQL holds it (absent: PostgreSQL has no cart for the user). */
-export interface DurableCart {
-  version: number
-  updatedAt: number | null
-  /** The lines with every field but the derived line total, which the script computes. */
-  items: Array<Omit<CartItem, 'lineTotalCents'>>
-}
 
 export type HydrateResult =
   | { outcome: 'restored'; cartJson: string; version: number }
@@ -23,6 +15,7 @@ export type HydrateResult =
 export async function hydrateCart(
   redis: RedisClient,
   userId: string,
+  /** Absent: PostgreSQL has no cart for the user (an empty cart is written). */
   durable: DurableCart | undefined,
   cartTtlSeconds: number,
 ): Promise<HydrateResult> {

@@ -1,6 +1,6 @@
 import { readDurableCarts } from '@bookstore/cart-store'
 import type { Database } from '@bookstore/db'
-import type { DurableCart } from '@bookstore/lua'
+import type { DurableCart } from '@bookstore/events'
 import { cartError } from './cart-errors'
 
 /** Reads a cart's durable copy; undefined when PostgreSQL has none. */
