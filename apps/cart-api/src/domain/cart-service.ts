@@ -125,27 +125,18 @@ export function createCartService(deps: CartServiceDeps) {
       idempotencyTtlSeconds: settings.idempotencyTtlSeconds,
       idempotency: idempotencyKey ? { key: idempotencyKey, fingerprint: fingerprintOf(mutation) } : undefined,
     }
-    const { maxQuantityPerItem, maxDistinctItems } = settings
     switch (mutation.op) {
-      case 'add-item': {
-        const { bookId, quantity } = mutation
+      case 'add-item':
+      case 'set-quantity': {
+        const { op, bookId, quantity } = mutation
+        const { maxQuantityPerItem, maxDistinctItems } = settings
         const book = await deps.findBook(bookId)
-        return runCartMutation(deps.redis, 'add-item', context, {
+        return runCartMutation(deps.redis, op, context, {
           bookId,
           quantity,
           book,
           maxQuantityPerItem,
           maxDistinctItems,
-        })
-      }
-      case 'set-quantity': {
-        const { bookId, quantity } = mutation
-        const book = await deps.findBook(bookId)
-        return runCartMutation(deps.redis, 'set-quantity', context, {
-          bookId,
-          quantity,
-          book,
-          maxQuantityPerItem,
         })
       }
       case 'remove-item':
