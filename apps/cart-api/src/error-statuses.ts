@@ -1,7 +1,7 @@
 import type { ErrorStatuses } from '@bookstore/service-kit'
 import type { CartErrorCode } from './domain/cart-errors'
 
-/** The HTTP status of each code cart-api's domain raises (the kit's own, e.g. STORE_UNAVAILABLE, are known). */
+/** The HTTP status of each code cart-api's domain raises (the kit knows its own: STORE_UNAVAILABLE). */
 export const cartErrorStatuses = {
   BOOK_NOT_FOUND: 404,
   CART_OUT_OF_STOCK: 409,

@@ -7,7 +7,7 @@ import { errorsOf, type KitErrorCode } from '@bookstore/service-kit/domain-error
  * refusal is a plain HTTP answer with the usual error body, not a socket that opens and closes.
  */
 
-/** Every code the gateway refuses a socket with; the statuses are declared at the edge (error-statuses.ts). */
+/** Every code a socket is refused with; the statuses are declared at the edge (error-statuses.ts). */
 export type HandshakeErrorCode =
   | 'ORIGIN_NOT_ALLOWED'
   | 'WS_PROTOCOL_REQUIRED'
