@@ -40,16 +40,13 @@ app.post<{ Body: AddItemBody }>('/add-item', async (request, reply) => {
         cartTtlSeconds: benchCartSettings.cartTtlSeconds,
         idempotencyTtlSeconds: benchCartSettings.idempotencyTtlSeconds,
       },
-      [
+      {
         bookId,
         quantity,
-        'active',
-        benchBook.title,
-        benchBook.priceCents,
-        benchBook.stock,
-        benchCartSettings.maxQuantityPerItem,
-        benchCartSettings.maxDistinctItems,
-      ],
+        book: { ...benchBook, status: 'active' },
+        maxQuantityPerItem: benchCartSettings.maxQuantityPerItem,
+        maxDistinctItems: benchCartSettings.maxDistinctItems,
+      },
     )
   let result = await add()
   // A user's first touch creates the empty cart first, as cart-api does without a database (SPEC C5).

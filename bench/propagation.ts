@@ -51,7 +51,13 @@ async function fillCarts(redis: Redis, price: number) {
           redis,
           'add-item',
           { userId: user, now, cartTtlSeconds: 3600, idempotencyTtlSeconds: 60 },
-          [bookId, 1, 'active', 'Benchmark Book', price, 1_000_000, 99, 100],
+          {
+            bookId,
+            quantity: 1,
+            book: { status: 'active', title: 'Benchmark Book', priceCents: price, stock: 1_000_000 },
+            maxQuantityPerItem: 99,
+            maxDistinctItems: 100,
+          },
         )
         if (result.outcome !== 'committed') throw new Error(`could not fill the cart of ${user}`)
       }),

@@ -4,6 +4,7 @@
   the time as score) before its add-item script runs, so a member with a recent score may belong
   to an add that has not committed yet and must stay.
 
+  KEYS and ARGV are put together by lua/src/book-carts-prune.ts.
   KEYS[1] book-carts:{bookId}   ZSET userId -> epoch ms of the last add
   ARGV[1] the highest score that may be removed (epoch ms)
   ARGV[2..] userIds seen without the book

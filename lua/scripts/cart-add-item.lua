@@ -2,6 +2,7 @@
   Adds a quantity of a book to the cart (or raises the quantity of the line already there) and
   refreshes the line's title and unit price from the book read model.
 
+  KEYS and ARGV are put together by lua/src/cart-add-item.ts.
   KEYS[1..4], ARGV[1..5]: see includes/cart-commit.lua
   ARGV[6]  bookId
   ARGV[7]  quantity to add (>= 1)

@@ -1,6 +1,7 @@
 --[[
   Empties the cart. The version still moves forward (SPEC C3): the counter lives in its own key.
 
+  KEYS and ARGV are put together by lua/src/cart-clear.ts.
   KEYS[1..4], ARGV[1..5]: see includes/cart-commit.lua
 
   Returns { code, payload }: see includes/cart-commit.lua; rejects with IDEMPOTENCY_KEY_REUSED

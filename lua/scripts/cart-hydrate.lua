@@ -7,6 +7,7 @@
   version counter is already past it (changes that never reached PostgreSQL before the key
   expired), then the restored state gets a version of its own: counter + 1.
 
+  KEYS and ARGV are put together by lua/src/cart-hydrate.ts.
   KEYS[1] cart:{u}             the cart document (JSON string)
   KEYS[2] cart:{u}:version     the version counter (never expires)
   ARGV[1] userId

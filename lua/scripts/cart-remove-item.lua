@@ -1,6 +1,7 @@
 --[[
   Removes a book from the cart.
 
+  KEYS and ARGV are put together by lua/src/cart-remove-item.ts.
   KEYS[1..4], ARGV[1..5]: see includes/cart-commit.lua
   ARGV[6] bookId
 

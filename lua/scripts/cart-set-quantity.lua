@@ -2,6 +2,7 @@
   Sets the quantity of a book already in the cart. Raising it checks the book is still sold and in
   stock; lowering it is always allowed (so a shopper can fix a line flagged as above stock).
 
+  KEYS and ARGV are put together by lua/src/cart-set-quantity.ts.
   KEYS[1..4], ARGV[1..5]: see includes/cart-commit.lua
   ARGV[6]  bookId
   ARGV[7]  new quantity (>= 1)

@@ -9,8 +9,9 @@
   The cart's updatedAt and expiry are kept: a catalog change is not the shopper touching the cart
   (the abandoned-cart reminder keeps counting from the shopper's last change).
 
+  KEYS and ARGV are put together by lua/src/catalog-propagate.ts.
   KEYS[1..4]: see includes/cart-commit.lua (KEYS[3] is never written: no idempotency key)
-  ARGV[1..5]: see includes/cart-commit.lua (ARGV[5] is '')
+  ARGV[1..5]: see includes/cart-commit.lua (ARGV[4] is 0 and ARGV[5] is '': no idempotency key)
   ARGV[6]  bookId
   ARGV[7]  op for the event: 'book-updated', 'book-deleted' or 'book-stock-changed'
   ARGV[8]  book status: 'active' or 'deleted'

@@ -1,19 +1,49 @@
-import { type CartItem, cartKeys } from '@bookstore/events'
-import { type RedisClient, RedisScript } from './redis-script'
+import { cartKeys, type DurableCart } from '@bookstore/events'
+import { type RedisClient, RedisScript, type ScriptCall } from './redis-script'
 
 export const cartHydrateScript = RedisScript.fromFile('cart-hydrate.lua', 2)
 
-/** A cart's durable copy as PostgreSQL holds it (absent: PostgreSQL has no cart for the user). */
-export interface DurableCart {
-  version: number
-  updatedAt: number | null
-  /** The lines with every field but the derived line total, which the script computes. */
-  items: Array<Omit<CartItem, 'lineTotalCents'>>
+/** scripts/cart-hydrate.lua: restore a missing cart from its durable copy. */
+export interface HydrateInput {
+  userId: string
+  /** Absent: PostgreSQL has no cart for the user (an empty cart is written). */
+  durable: DurableCart | undefined
+  cartTtlSeconds: number
+}
+
+/** KEYS[1..2] and ARGV[1..5], in order. */
+type HydrateKeys = [cart: string, version: string]
+type HydrateArgv = [
+  userId: string,
+  cartTtlSeconds: number,
+  durableVersion: number,
+  durableItemsJson: string,
+  durableUpdatedAt: number | '',
+]
+
+export function hydrateCall({ userId, durable, cartTtlSeconds }: HydrateInput): ScriptCall {
+  const keys = cartKeys(userId)
+  const hydrateKeys: HydrateKeys = [keys.cart, keys.version]
+  const argv: HydrateArgv = [
+    userId,
+    cartTtlSeconds,
+    durable?.version ?? 0,
+    JSON.stringify(durable?.items ?? []),
+    durable?.updatedAt ?? '',
+  ]
+  return { keys: hydrateKeys, args: argv }
 }
 
 export type HydrateResult =
   | { outcome: 'restored'; cartJson: string; version: number }
   | { outcome: 'present'; cartJson: string; version: number }
+
+/** The script's reply: { 0, cart, version } restored, { 1, cart, version } present. */
+export function parseHydrateReply(raw: unknown): HydrateResult {
+  if (!Array.isArray(raw) || raw.length < 3) throw new Error(`unexpected cart-hydrate reply: ${String(raw)}`)
+  const [code, cartJson, version] = raw as [number, string, number]
+  return { outcome: code === 0 ? 'restored' : 'present', cartJson, version: Number(version) }
+}
 
 /**
  * Writes the cart from its durable copy (or an empty cart) if the cart key is still missing, with a
@@ -26,19 +56,6 @@ export async function hydrateCart(
   durable: DurableCart | undefined,
   cartTtlSeconds: number,
 ): Promise<HydrateResult> {
-  const keys = cartKeys(userId)
-  const raw = await cartHydrateScript.run(
-    redis,
-    [keys.cart, keys.version],
-    [
-      userId,
-      cartTtlSeconds,
-      durable?.version ?? 0,
-      JSON.stringify(durable?.items ?? []),
-      durable?.updatedAt ?? '',
-    ],
-  )
-  if (!Array.isArray(raw) || raw.length < 3) throw new Error(`unexpected cart-hydrate reply: ${String(raw)}`)
-  const [code, cartJson, version] = raw as [number, string, number]
-  return { outcome: code === 0 ? 'restored' : 'present', cartJson, version: Number(version) }
+  const { keys, args } = hydrateCall({ userId, durable, cartTtlSeconds })
+  return parseHydrateReply(await cartHydrateScript.run(redis, keys, args))
 }

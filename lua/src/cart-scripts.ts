@@ -1,31 +1,39 @@
-import { type CartKeys, type CartOperation, cartKeys } from '@bookstore/events'
-import { type RedisClient, RedisScript, type ScriptArg } from './redis-script'
+import type { CartOperation } from '@bookstore/events'
+import { type AddItemInput, addItemScript } from './cart-add-item'
+import { type ClearInput, clearScript } from './cart-clear'
+import {
+  type CartMutationScript,
+  type CartScriptResult,
+  cartCommitCall,
+  parseCartScriptReply,
+} from './cart-commit'
+import { type RemoveItemInput, removeItemScript } from './cart-remove-item'
+import { type SetQuantityInput, setQuantityScript } from './cart-set-quantity'
+import type { RedisClient, RedisScript } from './redis-script'
 
-/** The reasons a cart script refuses a change; each maps to one negative return code in Lua. */
-export const cartRejections = {
-  [-1]: 'BOOK_NOT_FOUND',
-  [-2]: 'OUT_OF_STOCK',
-  [-3]: 'QUANTITY_LIMIT',
-  [-4]: 'ITEMS_LIMIT',
-  [-5]: 'ITEM_NOT_IN_CART',
-  [-6]: 'IDEMPOTENCY_KEY_REUSED',
-} as const
-export type CartRejection = (typeof cartRejections)[keyof typeof cartRejections]
+/** The named input of each cart mutation, by operation. */
+export interface CartMutationInputs {
+  'add-item': AddItemInput
+  'set-quantity': SetQuantityInput
+  'remove-item': RemoveItemInput
+  clear: ClearInput
+}
 
-export type CartScriptResult =
-  | { outcome: 'committed'; cartJson: string; version: number }
-  | { outcome: 'replayed'; cartJson: string }
-  /** The cart key is missing: restore it (`hydrateCart`), then run the mutation again (SPEC C5). */
-  | { outcome: 'needs-hydration' }
-  | { outcome: 'rejected'; reason: CartRejection; detail: string }
+const cartMutations: { [Op in CartOperation]: CartMutationScript<CartMutationInputs[Op]> } = {
+  'add-item': addItemScript,
+  'set-quantity': setQuantityScript,
+  'remove-item': removeItemScript,
+  clear: clearScript,
+}
 
 export const cartScripts = {
-  'add-item': RedisScript.fromFile('cart-add-item.lua', 4),
-  'set-quantity': RedisScript.fromFile('cart-set-quantity.lua', 4),
-  'remove-item': RedisScript.fromFile('cart-remove-item.lua', 4),
-  clear: RedisScript.fromFile('cart-clear.lua', 4),
+  'add-item': addItemScript.script,
+  'set-quantity': setQuantityScript.script,
+  'remove-item': removeItemScript.script,
+  clear: clearScript.script,
 } satisfies Record<CartOperation, RedisScript>
 
+/** What every cart mutation needs besides its own input. */
 export interface CartMutationContext {
   userId: string
   now: number
@@ -35,41 +43,25 @@ export interface CartMutationContext {
   idempotency?: { key: string; fingerprint: string } | undefined
 }
 
-export const cartScriptKeys = (keys: CartKeys, idempotencyKey: string | undefined) => [
-  keys.cart,
-  keys.version,
-  keys.idempotency(idempotencyKey ?? ''),
-  keys.events,
-]
-
-function parseResult(raw: unknown): CartScriptResult {
-  if (!Array.isArray(raw) || raw.length < 2) throw new Error(`unexpected cart script reply: ${String(raw)}`)
-  const [code, payload, version] = raw as [number, string, number | undefined]
-  if (code === 0) return { outcome: 'committed', cartJson: payload, version: Number(version) }
-  if (code === 1) return { outcome: 'replayed', cartJson: payload }
-  if (code === 2) return { outcome: 'needs-hydration' }
-  const reason = cartRejections[code as keyof typeof cartRejections]
-  if (reason === undefined) throw new Error(`unknown cart script code ${code}`)
-  return { outcome: 'rejected', reason, detail: payload }
-}
-
 /** Runs one cart mutation: ONE atomic script call (SPEC C1). */
-export async function runCartMutation(
+export async function runCartMutation<Op extends CartOperation>(
   redis: RedisClient,
-  op: CartOperation,
+  op: Op,
   context: CartMutationContext,
-  opArgs: readonly ScriptArg[],
+  input: CartMutationInputs[Op],
 ): Promise<CartScriptResult> {
-  const keys = cartScriptKeys(cartKeys(context.userId), context.idempotency?.key)
-  const args: ScriptArg[] = [
-    context.userId,
-    context.now,
-    context.cartTtlSeconds,
-    context.idempotencyTtlSeconds,
-    context.idempotency?.fingerprint ?? '',
-    ...opArgs,
-  ]
-  return parseResult(await cartScripts[op].run(redis, keys, args))
+  const mutation: CartMutationScript<CartMutationInputs[Op]> = cartMutations[op]
+  const { idempotency } = context
+  const call = cartCommitCall(
+    {
+      userId: context.userId,
+      now: context.now,
+      cartTtlSeconds: context.cartTtlSeconds,
+      idempotency: idempotency && { ...idempotency, ttlSeconds: context.idempotencyTtlSeconds },
+    },
+    mutation.args(input),
+  )
+  return parseCartScriptReply(await mutation.script.run(redis, call.keys, call.args))
 }
 
 export async function loadCartScripts(redis: RedisClient): Promise<void> {

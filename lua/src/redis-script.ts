@@ -5,6 +5,12 @@ import type { Cluster, Redis } from 'ioredis'
 export type RedisClient = Redis | Cluster
 export type ScriptArg = string | number
 
+/** One call of a script: its KEYS and ARGV, as its argument builder puts them in order. */
+export interface ScriptCall {
+  keys: readonly string[]
+  args: readonly ScriptArg[]
+}
+
 const scriptsDir = new URL('../scripts/', import.meta.url)
 const includePattern = /^-- @include "([^"]+)"$/gm
 
@@ -37,16 +43,41 @@ export class RedisScript {
     return new RedisScript(fileName.replace(/\.lua$/, ''), readScriptSource(fileName), numberOfKeys)
   }
 
-  async run(redis: RedisClient, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown> {
+  private checkKeys(keys: readonly string[]) {
     if (keys.length !== this.numberOfKeys) {
       throw new TypeError(`${this.name} takes ${this.numberOfKeys} keys, got ${keys.length}`)
     }
+  }
+
+  async run(redis: RedisClient, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown> {
+    this.checkKeys(keys)
     try {
       return await redis.evalsha(this.sha, keys.length, ...keys, ...args)
     } catch (error) {
       if (!isNoScriptError(error)) throw error
       return redis.eval(this.source, keys.length, ...keys, ...args)
     }
+  }
+
+  /**
+   * Many calls in one pipeline (one round trip; a single Redis, since a Cluster pipeline must stay
+   * in one slot). A call answered NOSCRIPT is run again on its own, with the EVAL fallback.
+   */
+  async runPipelined(redis: Redis, calls: readonly ScriptCall[]): Promise<unknown[]> {
+    const pipeline = redis.pipeline()
+    for (const { keys, args } of calls) {
+      this.checkKeys(keys)
+      pipeline.evalsha(this.sha, keys.length, ...keys, ...args)
+    }
+    const replies = (await pipeline.exec()) ?? []
+    return Promise.all(
+      replies.map(async ([error, reply], index) => {
+        if (!error) return reply
+        const call = calls[index]
+        if (!isNoScriptError(error) || !call) throw error
+        return this.run(redis, call.keys, call.args)
+      }),
+    )
   }
 
   /** Loads the script ahead of the first call (on every master of a Cluster). */

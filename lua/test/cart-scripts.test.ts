@@ -3,7 +3,14 @@ import { redisUrl, uniqueId } from '@bookstore/test-kit'
 import { Redis } from 'ioredis'
 import { Check } from 'typebox/value'
 import { afterAll, describe, expect, it } from 'vitest'
-import { type CartMutationContext, cartScripts, hydrateCart, readScriptSource, runCartMutation } from '../src'
+import {
+  type AddItemInput,
+  type CartMutationContext,
+  cartScripts,
+  hydrateCart,
+  readScriptSource,
+  runCartMutation,
+} from '../src'
 
 const redis = new Redis(redisUrl())
 afterAll(() => redis.quit())
@@ -22,16 +29,13 @@ async function freshUser() {
   return userId
 }
 
-const addArgs = (bookId: string, quantity: number, stock = 10) => [
+const addArgs = (bookId: string, quantity: number, stock = 10): AddItemInput => ({
   bookId,
   quantity,
-  'active',
-  'Dune',
-  1250,
-  stock,
-  5,
-  3,
-]
+  book: { status: 'active', title: 'Dune', priceCents: 1250, stock },
+  maxQuantityPerItem: 5,
+  maxDistinctItems: 3,
+})
 
 describe('the cart scripts, called directly', () => {
   it('inline their includes and declare four keys', () => {
@@ -45,7 +49,7 @@ describe('the cart scripts, called directly', () => {
 
   it('encode an empty cart with an empty items array and keep one Cart schema', async () => {
     const userId = await freshUser()
-    const result = await runCartMutation(redis, 'clear', context(userId), [])
+    const result = await runCartMutation(redis, 'clear', context(userId), {})
     expect(result.outcome).toBe('committed')
     if (result.outcome !== 'committed') return
     const cart: unknown = JSON.parse(result.cartJson)
@@ -73,9 +77,15 @@ describe('the cart scripts, called directly', () => {
       detail: '5',
     })
     expect(
-      await runCartMutation(redis, 'add-item', context(userId), ['b1', 1, 'missing', '', 0, 0, 5, 3]),
+      await runCartMutation(redis, 'add-item', context(userId), {
+        bookId: 'b1',
+        quantity: 1,
+        book: undefined,
+        maxQuantityPerItem: 5,
+        maxDistinctItems: 3,
+      }),
     ).toMatchObject({ reason: 'BOOK_NOT_FOUND' })
-    expect(await runCartMutation(redis, 'remove-item', context(userId), ['b1'])).toMatchObject({
+    expect(await runCartMutation(redis, 'remove-item', context(userId), { bookId: 'b1' })).toMatchObject({
       reason: 'ITEM_NOT_IN_CART',
     })
     expect(await redis.exists(keys.version)).toBe(0)
@@ -103,9 +113,12 @@ describe('the cart scripts, called directly', () => {
     const keys = cartKeys(userId)
     for (const [op, args] of [
       ['add-item', addArgs('b1', 1)],
-      ['set-quantity', ['b1', 2, 'active', 10, 5]],
-      ['remove-item', ['b1']],
-      ['clear', []],
+      [
+        'set-quantity',
+        { bookId: 'b1', quantity: 2, book: { status: 'active', stock: 10 }, maxQuantityPerItem: 5 },
+      ],
+      ['remove-item', { bookId: 'b1' }],
+      ['clear', {}],
     ] as const)
       expect(await runCartMutation(redis, op, context(userId), args)).toEqual({ outcome: 'needs-hydration' })
     expect(await redis.exists(keys.cart, keys.version)).toBe(0)

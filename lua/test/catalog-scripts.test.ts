@@ -19,7 +19,13 @@ async function cartWith(bookId: string, quantity = 2) {
     redis,
     'add-item',
     { userId, now: addedAt, cartTtlSeconds: 600, idempotencyTtlSeconds: 60 },
-    [bookId, quantity, 'active', 'Dune', 1250, 10, 99, 100],
+    {
+      bookId,
+      quantity,
+      book: { status: 'active', title: 'Dune', priceCents: 1250, stock: 10 },
+      maxQuantityPerItem: 99,
+      maxDistinctItems: 100,
+    },
   )
   return userId
 }

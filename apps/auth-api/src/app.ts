@@ -10,6 +10,7 @@ import {
 import type { FastifyInstance } from 'fastify'
 import type { AuthApiConfig } from './config'
 import { readSigningKey } from './domain/access-tokens'
+import { authErrorStatuses } from './error-statuses'
 import { authServicePlugin } from './plugins/auth-service'
 import { authRoutes } from './routes/auth-routes'
 
@@ -28,6 +29,7 @@ export async function authApi(app: FastifyInstance, options: { config: AuthApiCo
   await app.register(servicePlugin, {
     serviceName: 'auth-api',
     description: 'Accounts, log-in, rotating refresh tokens; access tokens other apps verify locally.',
+    errorStatuses: authErrorStatuses,
   })
   await app.register(redisPlugin, { url: config.REDIS_URL, connectionName: 'auth-api' })
   await app.register(databasePlugin, {

@@ -7,6 +7,7 @@ import {
 } from '@bookstore/service-kit'
 import type { FastifyInstance } from 'fastify'
 import type { BookApiConfig } from './config'
+import { bookErrorStatuses } from './error-statuses'
 import { catalogPlugin } from './plugins/catalog'
 import { adminBookRoutes } from './routes/admin-book-routes'
 import { bookRoutes } from './routes/book-routes'
@@ -18,6 +19,7 @@ export async function bookApi(app: FastifyInstance, options: { config: BookApiCo
   await app.register(servicePlugin, {
     serviceName: 'book-api',
     description: 'The catalog: books in PostgreSQL, their read model in Redis, changes as catalog events.',
+    errorStatuses: bookErrorStatuses,
   })
   await app.register(redisPlugin, { url: config.REDIS_URL, connectionName: 'book-api' })
   await app.register(databasePlugin, {

@@ -1,6 +1,7 @@
 import { authPlugin, redisPlugin, servicePlugin, tokenVerifierFromConfig } from '@bookstore/service-kit'
 import type { FastifyInstance } from 'fastify'
 import type { CartApiConfig } from './config'
+import { cartErrorStatuses } from './error-statuses'
 import { cartServicePlugin } from './plugins/cart-service'
 import { durableCartsPlugin } from './plugins/durable-carts'
 import { persistenceQueuePlugin } from './plugins/persistence-queue'
@@ -14,6 +15,7 @@ export async function cartApi(app: FastifyInstance, options: { config: CartApiCo
   await app.register(servicePlugin, {
     serviceName: 'cart-api',
     description: 'Shopping carts: Redis is the primary store, every change one atomic Lua script.',
+    errorStatuses: cartErrorStatuses,
   })
   await app.register(redisPlugin, { url: config.REDIS_URL, connectionName: 'cart-api' })
   await app.register(authPlugin, { verify: tokenVerifierFromConfig(config) })

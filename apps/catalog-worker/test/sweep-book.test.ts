@@ -23,7 +23,13 @@ async function fillCarts(bookId: string, count: number, indexedAt = Date.now()) 
       redis,
       'add-item',
       { userId, now: Date.now(), cartTtlSeconds: 600, idempotencyTtlSeconds: 60 },
-      [bookId, 1, 'active', 'Dune', 1250, 100, 99, 100],
+      {
+        bookId,
+        quantity: 1,
+        book: { status: 'active', title: 'Dune', priceCents: 1250, stock: 100 },
+        maxQuantityPerItem: 99,
+        maxDistinctItems: 100,
+      },
     )
   }
   return users

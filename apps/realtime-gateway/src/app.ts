@@ -3,6 +3,7 @@ import { authPlugin, redisPlugin, servicePlugin, tokenVerifierFromConfig } from 
 import websocket from '@fastify/websocket'
 import type { FastifyInstance } from 'fastify'
 import { allowedOrigins, type RealtimeGatewayConfig } from './config'
+import { handshakeErrorStatuses } from './error-statuses'
 import { cartSubscriberPlugin } from './plugins/cart-subscriber'
 import { realtimeHubPlugin } from './plugins/realtime-hub'
 import { socketRoute } from './routes/socket-route'
@@ -18,6 +19,7 @@ export async function realtimeGateway(app: FastifyInstance, options: { config: R
   await app.register(servicePlugin, {
     serviceName: 'realtime-gateway',
     description: 'Pushes every change of the shopper cart to each of their sockets (WebSocket at /ws).',
+    errorStatuses: handshakeErrorStatuses,
   })
   await app.register(redisPlugin, { url: config.REDIS_URL, connectionName: 'realtime-gateway' })
   await app.register(authPlugin, { verify })

@@ -105,4 +105,19 @@ describe('reference-counted subscriptions', () => {
     await waitFor(async () => (await subscribers(channel)) === 0, 'the unsubscribe')
     broken.disconnect()
   })
+
+  it('resolves an acquire whose hold was released before the subscribe answered (a socket closed at once)', async () => {
+    const subscriptions = createChannelSubscriptions({
+      subscribe: (channel) => subscriber.ssubscribe(channel),
+      unsubscribe: (channel) => subscriber.sunsubscribe(channel),
+    })
+    const channel = `cart-events:{${uniqueId('user')}}`
+    // Before the fix this acquire never settled: it looped on microtasks for ever (the worker hung).
+    const acquired = subscriptions.acquire(channel)
+    const released = subscriptions.release(channel)
+    await Promise.all([acquired, released])
+    expect(subscriptions.subscribed()).toEqual([])
+    expect(subscriptions.size).toBe(0)
+    expect(await subscribers(channel)).toBe(0)
+  })
 })

@@ -1,6 +1,7 @@
 import { authPlugin, databasePlugin, servicePlugin, tokenVerifierFromConfig } from '@bookstore/service-kit'
 import type { FastifyInstance } from 'fastify'
 import type { SchedulerConfig } from './config'
+import { schedulerErrorStatuses } from './error-statuses'
 import { scheduledJobsPlugin } from './plugins/scheduled-jobs'
 import { scheduleRoutes } from './routes/schedule-routes'
 
@@ -16,6 +17,7 @@ export async function scheduler(app: FastifyInstance, options: { config: Schedul
     serviceName: 'scheduler',
     description:
       'Repeatable jobs: cart reconciliation and re-sync, abandoned-cart reminders, dead-letter watch.',
+    errorStatuses: schedulerErrorStatuses,
   })
   await app.register(authPlugin, { verify: tokenVerifierFromConfig(config) })
   await app.register(databasePlugin, {

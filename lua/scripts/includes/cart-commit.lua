@@ -1,7 +1,7 @@
 --[[
   Shared by every cart mutation script (inlined by the loader at `-- @include`).
 
-  Every mutation script takes the same first KEYS and ARGV:
+  Every mutation script takes the same first KEYS and ARGV (put together by lua/src/cart-commit.ts):
     KEYS[1] cart:{u}             the cart document (JSON string)
     KEYS[2] cart:{u}:version     the version counter (never expires)
     KEYS[3] cart:{u}:idem:<key>  the stored answer for this Idempotency-Key

@@ -1,7 +1,7 @@
 import { cartItems, carts, type Database } from '@bookstore/db'
-import type { DurableCart } from '@bookstore/lua'
+import type { DurableCart } from '@bookstore/events'
 import { asc, type Column, sql } from 'drizzle-orm'
-import type { CartItemRow, CartRow } from './cart-rows'
+import { type CartItemRow, type CartRow, cartRowColumns, durableItemOf } from './cart-rows'
 
 /** `column = any($1)`: one array parameter, however many users (a page can hold thousands). */
 const isAnyOf = (column: Column, values: string[]) => sql`${column} = any(${sql.param(values)})`
@@ -26,16 +26,7 @@ export async function readStoredCarts(
   const ids = [...new Set(userIds)]
   const { rows, items } = await db.transaction(
     async (tx) => ({
-      rows: await tx
-        .select({
-          userId: carts.userId,
-          version: carts.version,
-          totalCents: carts.totalCents,
-          itemCount: carts.itemCount,
-          updatedAt: carts.updatedAt,
-        })
-        .from(carts)
-        .where(isAnyOf(carts.userId, ids)),
+      rows: await tx.select(cartRowColumns).from(carts).where(isAnyOf(carts.userId, ids)),
       items: await tx
         .select()
         .from(cartItems)
@@ -53,17 +44,7 @@ export async function readStoredCarts(
 export const durableCartOf = ({ cart, items }: StoredCart): DurableCart => ({
   version: cart.version,
   updatedAt: cart.updatedAt ? cart.updatedAt.getTime() : null,
-  items: items.map((item) => ({
-    bookId: item.bookId,
-    title: item.title,
-    unitPriceCents: item.unitPriceCents,
-    quantity: item.quantity,
-    addedAt: item.addedAt.getTime(),
-    ...(item.previousUnitPriceCents !== null && { previousUnitPriceCents: item.previousUnitPriceCents }),
-    ...(item.outOfStock !== null && { outOfStock: item.outOfStock }),
-    ...(item.availableStock !== null && { availableStock: item.availableStock }),
-    ...(item.bookVersion !== null && { bookVersion: item.bookVersion }),
-  })),
+  items: items.map(durableItemOf),
 })
 
 /** The durable copies of these carts as the persistence worker last wrote them, by user. */

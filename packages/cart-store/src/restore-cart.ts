@@ -1,5 +1,11 @@
-import { bookCartsKey, type CartCommit, type HashStore, readBookReadModel } from '@bookstore/events'
-import { type DurableCart, hydrateCart, propagateToCart, type RedisClient } from '@bookstore/lua'
+import {
+  bookCartsKey,
+  type CartCommit,
+  type DurableCart,
+  type HashStore,
+  readBookReadModel,
+} from '@bookstore/events'
+import { hydrateCart, propagateToCart, type RedisClient } from '@bookstore/lua'
 
 export interface RestoreDeps {
   redis: RedisClient & HashStore

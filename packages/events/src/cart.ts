@@ -38,6 +38,21 @@ export const Cart = Type.Object({
 })
 export type Cart = Static<typeof Cart>
 
+/** A cart line as the durable copy holds it: every field but the line total, which is derived. */
+export const DurableCartItem = Type.Omit(CartItem, ['lineTotalCents'])
+export type DurableCartItem = Static<typeof DurableCartItem>
+
+/**
+ * A cart's durable copy as PostgreSQL holds it (packages/cart-store reads it), in the form the
+ * hydration script takes to restore the cart into Redis (SPEC C5).
+ */
+export const DurableCart = Type.Object({
+  version: Type.Integer({ minimum: 0 }),
+  updatedAt: Type.Union([EpochMs, Type.Null()]),
+  items: Type.Array(DurableCartItem),
+})
+export type DurableCart = Static<typeof DurableCart>
+
 export const CartOperation = Type.Union([
   Type.Literal('add-item'),
   Type.Literal('set-quantity'),

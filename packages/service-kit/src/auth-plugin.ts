@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { AppError } from './errors'
+import { kitError } from './domain-error'
 import type { AuthUser, TokenVerifier } from './token-verifier'
 
 declare module 'fastify' {
@@ -16,11 +16,10 @@ declare module 'fastify' {
 
 function bearerToken(request: FastifyRequest): string {
   const header = request.headers.authorization
-  if (!header)
-    throw new AppError(401, 'AUTH_TOKEN_MISSING', 'Send an access token: Authorization: Bearer <token>')
+  if (!header) throw kitError('AUTH_TOKEN_MISSING', 'Send an access token: Authorization: Bearer <token>')
   const [scheme, token] = header.split(' ')
   if (scheme?.toLowerCase() !== 'bearer' || !token) {
-    throw new AppError(401, 'AUTH_TOKEN_INVALID', 'The Authorization header must be: Bearer <token>')
+    throw kitError('AUTH_TOKEN_INVALID', 'The Authorization header must be: Bearer <token>')
   }
   return token
 }
@@ -34,7 +33,7 @@ export const authPlugin = fp(
     })
     app.decorate('requireAdmin', async (request: FastifyRequest) => {
       request.user = await options.verify(bearerToken(request))
-      if (request.user.role !== 'admin') throw new AppError(403, 'FORBIDDEN', 'This needs the admin role')
+      if (request.user.role !== 'admin') throw kitError('FORBIDDEN', 'This needs the admin role')
     })
   },
   { name: 'auth' },

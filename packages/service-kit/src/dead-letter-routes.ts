@@ -4,8 +4,8 @@ import type { Queue } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { discardDeadLetter, listDeadLetters, replayDeadLetter } from './dead-letter'
+import { kitError } from './domain-error'
 import { errorResponses } from './error-schema'
-import { notFound } from './errors'
 
 const DeadLetterView = Type.Object({ id: Type.String(), ...DeadLetterJob.properties })
 const DeadLetterList = Type.Object({ total: Type.Integer(), jobs: Type.Array(DeadLetterView) })
@@ -19,7 +19,7 @@ const schema = <T extends object>(summary: string, extra: T) => ({
   schema: { summary, tags: ['dead-letter queue'], security: [{ bearerAuth: [] }], ...extra },
 })
 
-const missing = (id: string) => notFound('DEAD_LETTER_NOT_FOUND', 'No parked job has this id', { id })
+const missing = (id: string) => kitError('DEAD_LETTER_NOT_FOUND', 'No parked job has this id', { id })
 
 export interface DeadLetterRoutesOptions {
   /** The parking lot these routes show. */

@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { DomainError } from './domain-error'
 import { ErrorResponse } from './error-schema'
-import { AppError } from './errors'
+import { type ErrorStatus, type ErrorStatuses, kitErrorStatuses } from './error-statuses'
 import { isRedisUnavailable } from './redis-plugin'
 
 /** Fastify's own client errors, renamed to codes a client can rely on. */
@@ -19,11 +20,23 @@ interface ErrorBody {
   details?: Record<string, unknown>
 }
 
-function describe(error: FastifyError | AppError): { status: number; body: ErrorBody } {
-  if (error instanceof AppError) {
+// 5xx: never show internals to the client; the log has them.
+const internalError = {
+  status: 500,
+  body: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' },
+}
+
+function describe(
+  error: FastifyError | DomainError,
+  statuses: ReadonlyMap<string, ErrorStatus>,
+): { status: number; body: ErrorBody } {
+  if (error instanceof DomainError) {
+    // A code without a status is a bug of the app's table: a 500 like any unexpected error.
+    const status = statuses.get(error.code)
+    if (status === undefined) return internalError
     const body: ErrorBody = { code: error.code, message: error.message }
     if (error.details) body.details = error.details
-    return { status: error.statusCode, body }
+    return { status, body }
   }
   if (error.validation) {
     const issues = error.validation.map((issue) => ({
@@ -48,16 +61,24 @@ function describe(error: FastifyError | AppError): { status: number; body: Error
       body: { code: fastifyClientErrors[error.code] ?? 'BAD_REQUEST', message: error.message },
     }
   }
-  // 5xx: never show internals to the client; the log has them.
-  return { status: 500, body: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' } }
+  return internalError
 }
 
-/** One place that maps every error to HTTP (SPEC E1). */
+export interface ErrorHandlerOptions {
+  /** The app's code-to-status table; the kit's own codes are always known. */
+  statuses?: ErrorStatuses | undefined
+}
+
+/** One place that maps every error to HTTP (SPEC E1): domain errors by their code. */
 export const errorHandlerPlugin = fp(
-  async (app: FastifyInstance) => {
+  async (app: FastifyInstance, options: ErrorHandlerOptions) => {
+    const statuses = new Map<string, ErrorStatus>([
+      ...Object.entries(kitErrorStatuses),
+      ...Object.entries(options.statuses ?? {}),
+    ])
     app.addSchema(ErrorResponse)
-    app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
-      const { status, body } = describe(error)
+    app.setErrorHandler((error: FastifyError | DomainError, request, reply) => {
+      const { status, body } = describe(error, statuses)
       if (status === 503) reply.header('retry-after', '1')
       if (status >= 500) request.log.error({ err: error }, 'request failed')
       else request.log.info({ code: body.code, status }, 'request rejected')

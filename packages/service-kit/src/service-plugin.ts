@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { errorHandlerPlugin } from './error-handler'
+import type { ErrorStatuses } from './error-statuses'
 import { healthPlugin } from './health-plugin'
 import { metricsPlugin } from './metrics-plugin'
 import { openApiPlugin } from './openapi-plugin'
@@ -8,12 +9,14 @@ import { openApiPlugin } from './openapi-plugin'
 export interface ServicePluginOptions {
   serviceName: string
   description: string
+  /** The app's code-to-status table for its domain errors (declared once, at its edge). */
+  errorStatuses?: ErrorStatuses
 }
 
 /** What every app has before its own routes: errors, health, metrics, OpenAPI, request ids. */
 export const servicePlugin = fp(
   async (app: FastifyInstance, options: ServicePluginOptions) => {
-    await app.register(errorHandlerPlugin)
+    await app.register(errorHandlerPlugin, { statuses: options.errorStatuses })
     await app.register(openApiPlugin, { title: options.serviceName, description: options.description })
     await app.register(healthPlugin)
     await app.register(metricsPlugin, { serviceName: options.serviceName })

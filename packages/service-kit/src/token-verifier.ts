@@ -1,8 +1,9 @@
-import { createHash, createPublicKey, type JsonWebKey, KeyObject } from 'node:crypto'
+import { createPublicKey, type JsonWebKey, KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { isValidId } from '@bookstore/events'
 import { errors, type JWTHeaderParameters, jwtVerify } from 'jose'
-import { AppError } from './errors'
+import { DomainError, kitError } from './domain-error'
+import { keyIdOf } from './key-id'
 
 export type Role = 'customer' | 'admin'
 export interface AuthUser {
@@ -22,23 +23,7 @@ export interface TokenVerifierOptions {
   cacheSize?: number
 }
 
-const invalid = () => new AppError(401, 'AUTH_TOKEN_INVALID', 'The access token is not valid')
-
-/**
- * The RFC 7638 thumbprint of a public key: the default key id. Every app derives the same id from
- * the same PEM, so a key never needs its id configured in two places.
- */
-export function keyIdOf(publicKey: KeyObject): string {
-  const jwk = publicKey.export({ format: 'jwk' })
-  const members =
-    jwk.kty === 'OKP'
-      ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x }
-      : jwk.kty === 'EC'
-        ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }
-        : undefined
-  if (!members) throw new Error(`Access-token keys must be Ed25519 or P-256, not ${jwk.kty}`)
-  return createHash('sha256').update(JSON.stringify(members)).digest('base64url')
-}
+const invalid = () => kitError('AUTH_TOKEN_INVALID', 'The access token is not valid')
 
 const PEM_BLOCK = /-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g
 
@@ -143,8 +128,8 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
       return { user: { id: payload.sub, role } as AuthUser, expiresAt: (payload.exp ?? 0) * 1000 }
     } catch (error) {
       if (error instanceof errors.JWTExpired)
-        throw new AppError(401, 'AUTH_TOKEN_EXPIRED', 'The access token has expired')
-      if (error instanceof AppError) throw error
+        throw kitError('AUTH_TOKEN_EXPIRED', 'The access token has expired')
+      if (error instanceof DomainError) throw error
       throw invalid()
     }
   }

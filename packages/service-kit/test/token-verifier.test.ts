@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { calculateJwkThumbprint, exportJWK, SignJWT } from 'jose'
 import { afterAll, describe, expect, it } from 'vitest'
-import { AppError, createTokenVerifier, keyIdOf, readPublicKeys, type VerificationKeys } from '../src'
+import { createTokenVerifier, DomainError, keyIdOf, readPublicKeys, type VerificationKeys } from '../src'
 
 const pair = (type: 'ed25519' | 'p256' = 'ed25519') => {
   const { privateKey, publicKey } =
@@ -36,7 +36,7 @@ async function refusal(promise: Promise<unknown>) {
     () => undefined,
     (caught: unknown) => caught,
   )
-  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`)
+  if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`)
   return error.code
 }
 

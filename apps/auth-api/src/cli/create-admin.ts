@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { createDatabase } from '@bookstore/db'
-import { AppError, configOrExit, loadConfig } from '@bookstore/service-kit'
+import { configOrExit, DomainError, loadConfig } from '@bookstore/service-kit'
 import { Type } from 'typebox'
 import { AuthApiConfig } from '../config'
 import { ensureAdmin } from '../domain/admin-account'
@@ -56,7 +56,7 @@ try {
   const outcome = await ensureAdmin(db, createAccount, { email, password: config.ADMIN_PASSWORD })
   process.stdout.write(`${email}: ${outcome === 'unchanged' ? 'already an admin' : outcome}\n`)
 } catch (error) {
-  if (!(error instanceof AppError)) throw error
+  if (!(error instanceof DomainError)) throw error
   fail(`${error.code}: ${error.message}`)
 } finally {
   await pool.end()

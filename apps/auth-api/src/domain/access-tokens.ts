@@ -1,8 +1,8 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import type { AuthUser } from '@bookstore/service-kit'
-import { keyIdOf } from '@bookstore/service-kit'
+import { keyIdOf } from '@bookstore/service-kit/key-id'
 import { SignJWT } from 'jose'
+import type { TokenSubject } from './users'
 
 export interface SigningKey {
   privateKey: KeyObject
@@ -39,7 +39,7 @@ export interface AccessTokenSettings {
 
 /** Short-lived access tokens (SPEC A3): sub, role, iss, aud, iat, exp; `kid` names the key. */
 export function createAccessTokenSigner(settings: AccessTokenSettings) {
-  return async function sign(user: AuthUser) {
+  return async function sign(user: TokenSubject) {
     const now = Math.floor(Date.now() / 1000)
     const token = await new SignJWT({ role: user.role })
       .setProtectedHeader({ alg: settings.key.alg, kid: settings.key.kid, typ: 'JWT' })

@@ -1,12 +1,11 @@
 import type { Database } from '@bookstore/db'
-import type { AuthUser, Role } from '@bookstore/service-kit'
 import type { AccessTokenSigner } from './access-tokens'
 import { authErrors } from './auth-errors'
 import { checkPasswordPolicy, normalizeEmail } from './credentials'
 import type { PasswordHasher } from './passwords'
 import type { RateLimiter } from './rate-limiter'
 import { issueRefreshToken, revokeFamilyOf, rotateRefreshToken } from './refresh-tokens'
-import { findUserByEmail, findUserById, insertUser, type User } from './users'
+import { findUserByEmail, findUserById, insertUser, type Role, type TokenSubject, type User } from './users'
 
 export interface AuthSettings {
   passwordMinLength: number
@@ -24,7 +23,7 @@ export interface AuthDependencies {
 
 export type NewAccount = { email: string; password: string; role: Role }
 
-/** Checks the e-mail and the password policy, hashes, inserts (409 EMAIL_TAKEN on a duplicate). */
+/** Checks the e-mail and the password policy, hashes, inserts (EMAIL_TAKEN on a duplicate). */
 export function accountCreator(db: Database, hasher: PasswordHasher, passwordMinLength: number) {
   return async (input: NewAccount): Promise<User> => {
     const email = normalizeEmail(input.email)
@@ -45,7 +44,7 @@ export function createAuthService(deps: AuthDependencies) {
   const { db, hasher, limiter, settings } = deps
   const { limits } = settings
 
-  async function session(user: AuthUser, refreshToken: string) {
+  async function session(user: TokenSubject, refreshToken: string) {
     const { accessToken, expiresIn } = await deps.signAccessToken(user)
     return {
       tokenType: 'Bearer' as const,

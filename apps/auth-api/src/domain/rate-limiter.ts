@@ -24,7 +24,7 @@ export function createRateLimiter(redis: Redis, options: { windowSeconds: number
   const refuse = (ttlMs: number) => authErrors.rateLimited(Math.max(1, Math.ceil(ttlMs / 1000)))
 
   return {
-    /** Counts one attempt; throws 429 RATE_LIMITED once the window holds more than `limit`. */
+    /** Counts one attempt; throws RATE_LIMITED once the window holds more than `limit`. */
     async hit(limit: RateLimit): Promise<void> {
       const key = keyOf(limit)
       const results = await redis.multi().incr(key).pexpire(key, windowMs, 'NX').pttl(key).exec()
@@ -32,7 +32,7 @@ export function createRateLimiter(redis: Redis, options: { windowSeconds: number
       const ttlMs = Number(results?.[2]?.[1] ?? windowMs)
       if (count > limit.limit) throw refuse(ttlMs)
     },
-    /** Throws 429 if the window already holds `limit` attempts, without counting one. */
+    /** Throws RATE_LIMITED if the window already holds `limit` attempts, without counting one. */
     async check(limit: RateLimit): Promise<void> {
       const key = keyOf(limit)
       const [count, ttlMs] = await Promise.all([redis.get(key), redis.pttl(key)])

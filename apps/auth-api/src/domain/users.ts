@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { type Database, users } from '@bookstore/db'
-import type { Role } from '@bookstore/service-kit'
 import { eq } from 'drizzle-orm'
 import { authErrors } from './auth-errors'
 
-export interface User {
-  id: string
-  email: string
-  role: Role
-  passwordHash: string
-  createdAt: Date
-}
+/** An account as its row holds it. */
+export type User = typeof users.$inferSelect
+export type Role = User['role']
+/** Who a token is about: what an access token carries and every app verifies. */
+export type TokenSubject = Pick<User, 'id' | 'role'>
 
 /** PostgreSQL's unique_violation, also when drizzle wraps the driver's error. */
 function isUniqueViolation(error: unknown): boolean {
@@ -33,7 +30,7 @@ export async function insertUser(
     if (!row) throw new Error('INSERT ... RETURNING gave no row')
     return row
   } catch (error) {
-    // The unique index decides, so two racing registrations get one account and one 409.
+    // The unique index decides, so two racing registrations get one account and one EMAIL_TAKEN.
     if (isUniqueViolation(error)) throw authErrors.emailTaken()
     throw error
   }

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto'
-import { AppError } from '@bookstore/service-kit'
+import { DomainError } from '@bookstore/service-kit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Counter } from 'prom-client'
@@ -24,10 +24,10 @@ export async function authRoutes(
   })
   // A 429 says when to come back (the error handler sends the body; headers set here stay).
   routes.addHook('onError', async (request, reply, error) => {
-    if (!(error instanceof AppError)) return
+    if (!(error instanceof DomainError)) return
     refusals.inc({ code: error.code })
     const retryAfter = error.details?.retryAfterSeconds
-    if (error.statusCode === 429 && typeof retryAfter === 'number')
+    if (error.code === 'RATE_LIMITED' && typeof retryAfter === 'number')
       reply.header('retry-after', String(retryAfter))
     if (error.code === 'REFRESH_TOKEN_REUSED')
       request.log.warn({ code: error.code }, 'refresh token reused: its session was revoked')

@@ -1,22 +1,24 @@
 import type { books } from '@bookstore/db'
-import type { BookReadModel, CatalogBookState } from '@bookstore/events'
+import { BookId, type BookReadModel, type CatalogBookState } from '@bookstore/events'
+import { type Static, Type } from 'typebox'
 
 export type BookRow = typeof books.$inferSelect
 
-/** A book as the API returns it. */
-export interface BookView {
-  id: string
-  title: string
-  author: string
-  description: string
-  priceCents: number
-  stock: number
-  publishedOn: string | null
-  categories: string[]
-  version: number
-  createdAt: string
-  updatedAt: string
-}
+/** A book as the API returns it: the response schema of the routes, and the type of `toBookView`. */
+export const Book = Type.Object({
+  id: BookId,
+  title: Type.String(),
+  author: Type.String(),
+  description: Type.String(),
+  priceCents: Type.Integer(),
+  stock: Type.Integer(),
+  publishedOn: Type.Union([Type.String(), Type.Null()]),
+  categories: Type.Array(Type.String()),
+  version: Type.Integer(),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+})
+export type BookView = Static<typeof Book>
 
 export const toBookView = (row: BookRow, categories: string[]): BookView => ({
   id: row.id,

@@ -1,7 +1,6 @@
 import { bookCategories, bookSearchDocument, books, categories, type Database } from '@bookstore/db'
-import { badRequest } from '@bookstore/service-kit'
 import { and, asc, count, desc, eq, gt, gte, ilike, inArray, isNull, lte, type SQL, sql } from 'drizzle-orm'
-import { bookNotFound } from './book-errors'
+import { bookError, bookNotFound } from './book-errors'
 import { type BookView, toBookView } from './book-view'
 
 export const bookSorts = ['relevance', 'title', 'price-asc', 'price-desc', 'newest'] as const
@@ -39,10 +38,10 @@ export function createCatalogReads(db: Database) {
     async list(query: BookQuery) {
       const { minPriceCents: min, maxPriceCents: max } = query
       if (min !== undefined && max !== undefined && min > max)
-        throw badRequest('PRICE_RANGE_INVALID', 'minPriceCents must not be above maxPriceCents', { min, max })
+        throw bookError('PRICE_RANGE_INVALID', 'minPriceCents must not be above maxPriceCents', { min, max })
       const search = query.q?.trim() ? sql`websearch_to_tsquery('english', ${query.q.trim()})` : undefined
       if (query.sort === 'relevance' && !search)
-        throw badRequest('SORT_NEEDS_QUERY', 'sort=relevance needs a search text (q)')
+        throw bookError('SORT_NEEDS_QUERY', 'sort=relevance needs a search text (q)')
       const conditions: (SQL | undefined)[] = [
         isNull(books.deletedAt),
         search && sql`${bookSearchDocument} @@ ${search}`,

@@ -1,7 +1,10 @@
 import { BookId } from '@bookstore/events'
 import { errorResponses } from '@bookstore/service-kit'
 import { Type } from 'typebox'
+import { Book } from '../domain/book-view'
 import { bookSorts } from '../domain/catalog-reads'
+
+export { Book }
 
 export const CategoryId = Type.String({ pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 64 })
 const Title = Type.String({ minLength: 1, maxLength: 500 })
@@ -11,20 +14,6 @@ const PriceCents = Type.Integer({ minimum: 0, maximum: 100_000_000 })
 const Stock = Type.Integer({ minimum: 0, maximum: 1_000_000 })
 const PublishedOn = Type.Union([Type.String({ format: 'date' }), Type.Null()])
 const Categories = Type.Array(CategoryId, { maxItems: 20 })
-
-export const Book = Type.Object({
-  id: BookId,
-  title: Type.String(),
-  author: Type.String(),
-  description: Type.String(),
-  priceCents: Type.Integer(),
-  stock: Type.Integer(),
-  publishedOn: Type.Union([Type.String(), Type.Null()]),
-  categories: Type.Array(Type.String()),
-  version: Type.Integer(),
-  createdAt: Type.String({ format: 'date-time' }),
-  updatedAt: Type.String({ format: 'date-time' }),
-})
 
 export const BookPage = Type.Object({
   items: Type.Array(Book),

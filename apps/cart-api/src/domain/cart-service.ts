@@ -1,13 +1,6 @@
 import { restoreCart } from '@bookstore/cart-store'
-import {
-  bookCartsKey,
-  type Cart,
-  type CartCommit,
-  type CartOperation,
-  cartKeys,
-  type HashStore,
-} from '@bookstore/events'
-import { type RedisClient, runCartMutation, type ScriptArg } from '@bookstore/lua'
+import { bookCartsKey, type Cart, type CartCommit, cartKeys, type HashStore } from '@bookstore/events'
+import { type CartMutationContext, type RedisClient, runCartMutation } from '@bookstore/lua'
 import type { BookLookup } from './book-lookup'
 import { cartRejectionError } from './cart-errors'
 import type { DurableCartReader } from './durable-carts'
@@ -55,38 +48,6 @@ const fingerprintOf = (mutation: CartMutation) =>
 export function createCartService(deps: CartServiceDeps) {
   const now = deps.now ?? Date.now
   const { settings } = deps
-
-  async function scriptArgs(mutation: CartMutation): Promise<ScriptArg[]> {
-    switch (mutation.op) {
-      case 'add-item': {
-        const book = await deps.findBook(mutation.bookId)
-        return [
-          mutation.bookId,
-          mutation.quantity,
-          book?.status ?? 'missing',
-          book?.title ?? '',
-          book?.priceCents ?? 0,
-          book?.stock ?? 0,
-          settings.maxQuantityPerItem,
-          settings.maxDistinctItems,
-        ]
-      }
-      case 'set-quantity': {
-        const book = await deps.findBook(mutation.bookId)
-        return [
-          mutation.bookId,
-          mutation.quantity,
-          book?.status ?? 'missing',
-          book?.stock ?? 0,
-          settings.maxQuantityPerItem,
-        ]
-      }
-      case 'remove-item':
-        return [mutation.bookId]
-      case 'clear':
-        return []
-    }
-  }
 
   /**
    * SPEC C5: the cart key is missing. Restores the durable copy from PostgreSQL (or starts the empty
@@ -157,20 +118,32 @@ export function createCartService(deps: CartServiceDeps) {
     idempotencyKey: string | undefined,
     committedAt: number,
   ) {
-    return runCartMutation(
-      deps.redis,
-      mutation.op satisfies CartOperation,
-      {
-        userId,
-        now: committedAt,
-        cartTtlSeconds: settings.cartTtlSeconds,
-        idempotencyTtlSeconds: settings.idempotencyTtlSeconds,
-        idempotency: idempotencyKey
-          ? { key: idempotencyKey, fingerprint: fingerprintOf(mutation) }
-          : undefined,
-      },
-      await scriptArgs(mutation),
-    )
+    const context: CartMutationContext = {
+      userId,
+      now: committedAt,
+      cartTtlSeconds: settings.cartTtlSeconds,
+      idempotencyTtlSeconds: settings.idempotencyTtlSeconds,
+      idempotency: idempotencyKey ? { key: idempotencyKey, fingerprint: fingerprintOf(mutation) } : undefined,
+    }
+    switch (mutation.op) {
+      case 'add-item':
+      case 'set-quantity': {
+        const { op, bookId, quantity } = mutation
+        const { maxQuantityPerItem, maxDistinctItems } = settings
+        const book = await deps.findBook(bookId)
+        return runCartMutation(deps.redis, op, context, {
+          bookId,
+          quantity,
+          book,
+          maxQuantityPerItem,
+          maxDistinctItems,
+        })
+      }
+      case 'remove-item':
+        return runCartMutation(deps.redis, 'remove-item', context, { bookId: mutation.bookId })
+      case 'clear':
+        return runCartMutation(deps.redis, 'clear', context, {})
+    }
   }
 }
 export type CartService = ReturnType<typeof createCartService>

@@ -5,13 +5,7 @@ import {
   type CatalogEvent,
   type CatalogEventType,
 } from '@bookstore/events'
-import {
-  catalogScripts,
-  type PropagationInput,
-  type PropagationResult,
-  parsePropagationResult,
-  propagationCall,
-} from '@bookstore/lua'
+import { type PropagationInput, propagateToCarts, pruneBookCarts } from '@bookstore/lua'
 import type { Redis } from 'ioredis'
 
 const operations: Record<CatalogEventType, CatalogCartOperation | undefined> = {
@@ -41,30 +35,6 @@ export interface SweepStats {
   unchanged: number
   absent: number
   pruned: number
-}
-
-const isNoScript = (error: unknown) => error instanceof Error && error.message.startsWith('NOSCRIPT')
-
-/** One pipeline of propagation scripts; a cart whose call met NOSCRIPT is retried with EVAL. */
-async function propagateBatch(
-  redis: Redis,
-  userIds: string[],
-  input: PropagationInput,
-  context: { now: number; cartTtlSeconds: number },
-): Promise<PropagationResult[]> {
-  const script = catalogScripts.propagate
-  const calls = userIds.map((userId) => propagationCall(userId, input, context))
-  const pipeline = redis.pipeline()
-  for (const { keys, args } of calls) pipeline.evalsha(script.sha, keys.length, ...keys, ...args)
-  const replies = (await pipeline.exec()) ?? []
-  return Promise.all(
-    replies.map(async ([error, reply], index) => {
-      if (!error) return parsePropagationResult(reply)
-      const call = calls[index]
-      if (!isNoScript(error) || !call) throw error
-      return parsePropagationResult(await script.run(redis, call.keys, call.args))
-    }),
-  )
 }
 
 /**
@@ -106,7 +76,7 @@ export async function sweepBook(
     }
     if (userIds.length === 0) continue
     const committedAt = now()
-    const results = await propagateBatch(redis, userIds, input, {
+    const results = await propagateToCarts(redis, userIds, input, {
       now: committedAt,
       cartTtlSeconds: settings.cartTtlSeconds,
     })
@@ -131,12 +101,11 @@ export async function sweepBook(
 
   for (let start = 0; start < prunable.length; start += 500) {
     const members = prunable.slice(start, start + 500)
-    const removed = await catalogScripts.pruneBookCarts.run(
-      redis,
-      [key],
-      [startedAt - settings.pruneAfterMs, ...members],
-    )
-    stats.pruned += Number(removed)
+    stats.pruned += await pruneBookCarts(redis, {
+      bookId: event.bookId,
+      maxScore: startedAt - settings.pruneAfterMs,
+      userIds: members,
+    })
   }
   return stats
 }

@@ -1,7 +1,7 @@
-import { type CartItemRow, cartToRows, sameItemRow } from '@bookstore/cart-store'
+import { type CartItemRow, cartRowColumns, cartToRows, sameItemRow } from '@bookstore/cart-store'
 import { cartItems, carts, type Database } from '@bookstore/db'
 import type { Cart } from '@bookstore/events'
-import { and, eq, inArray, lt, lte, or, sql } from 'drizzle-orm'
+import { and, type Column, eq, getTableColumns, inArray, lt, lte, or, type SQL, sql } from 'drizzle-orm'
 
 /**
  * `newer`: write a cart only if its version is newer than the stored one (SPEC P2): what every
@@ -19,6 +19,20 @@ export interface ApplyResult {
 }
 
 const itemKey = (row: { userId: string; bookId: string }) => `${row.userId}\u0000${row.bookId}`
+
+/**
+ * `column = excluded.column` for every column but the key ones: the update half of an upsert that
+ * rewrites the whole row, following the schema (a new column is written without naming it here).
+ */
+function fromExcluded(columns: Record<string, Column>, key: readonly string[]): Record<string, SQL> {
+  return Object.fromEntries(
+    Object.entries(columns)
+      .filter(([name]) => !key.includes(name))
+      .map(([name, column]) => [name, sql`excluded.${sql.identifier(column.name)}`]),
+  )
+}
+const cartUpdate = fromExcluded(cartRowColumns, ['userId'])
+const itemUpdate = fromExcluded(getTableColumns(cartItems), ['userId', 'bookId'])
 
 /**
  * Writes these carts to PostgreSQL in ONE transaction. The carts row is the guard: one upsert
@@ -44,13 +58,7 @@ export async function applyCarts(
       .values(mapped.map((entry) => ({ ...entry.cart, persistedAt: sql`now()` })))
       .onConflictDoUpdate({
         target: carts.userId,
-        set: {
-          version: sql`excluded.version`,
-          totalCents: sql`excluded.total_cents`,
-          itemCount: sql`excluded.item_count`,
-          updatedAt: sql`excluded.updated_at`,
-          persistedAt: sql`now()`,
-        },
+        set: { ...cartUpdate, persistedAt: sql`now()` },
         setWhere: guard,
       })
       .returning({ userId: carts.userId })
@@ -93,16 +101,7 @@ export async function applyCarts(
         .values(upserts)
         .onConflictDoUpdate({
           target: [cartItems.userId, cartItems.bookId],
-          set: {
-            title: sql`excluded.title`,
-            unitPriceCents: sql`excluded.unit_price_cents`,
-            quantity: sql`excluded.quantity`,
-            addedAt: sql`excluded.added_at`,
-            previousUnitPriceCents: sql`excluded.previous_unit_price_cents`,
-            outOfStock: sql`excluded.out_of_stock`,
-            availableStock: sql`excluded.available_stock`,
-            bookVersion: sql`excluded.book_version`,
-          },
+          set: itemUpdate,
         })
     }
     return { written, itemUpserts: upserts.length, itemDeletes: deletes.length }

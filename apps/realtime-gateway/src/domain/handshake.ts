@@ -1,11 +1,20 @@
 import { BEARER_PROTOCOL_PREFIX, REALTIME_PROTOCOL } from '@bookstore/events'
-import { AppError } from '@bookstore/service-kit'
+import { errorsOf, type KitErrorCode } from '@bookstore/service-kit/domain-error'
 
 /**
  * What the upgrade request must show before it becomes a socket: an allowed Origin (browsers), the
  * protocol version, and an access token. Everything here is checked on the HTTP request, so a
- * refusal is a plain HTTP status with the usual error body, not a socket that opens and closes.
+ * refusal is a plain HTTP answer with the usual error body, not a socket that opens and closes.
  */
+
+/** Every code a socket is refused with; the statuses are declared at the edge (error-statuses.ts). */
+export type HandshakeErrorCode =
+  | 'ORIGIN_NOT_ALLOWED'
+  | 'WS_PROTOCOL_REQUIRED'
+  | 'TOO_MANY_SOCKETS'
+  | Extract<KitErrorCode, 'AUTH_TOKEN_MISSING' | 'AUTH_TOKEN_INVALID'>
+
+export const handshakeError = errorsOf<HandshakeErrorCode>()
 
 /** The subprotocols a client offered (Sec-WebSocket-Protocol is a comma-separated list). */
 export function offeredProtocols(header: string | string[] | undefined): string[] {
@@ -24,12 +33,12 @@ export function offeredProtocols(header: string | string[] | undefined): string[
 export function checkOrigin(origin: string | undefined, allowed: ReadonlySet<string>): void {
   if (origin === undefined) return
   if (!allowed.has(origin))
-    throw new AppError(403, 'ORIGIN_NOT_ALLOWED', `Origin ${origin} may not open a socket here`)
+    throw handshakeError('ORIGIN_NOT_ALLOWED', `Origin ${origin} may not open a socket here`)
 }
 
 export function checkProtocol(offered: readonly string[]): void {
   if (!offered.includes(REALTIME_PROTOCOL))
-    throw new AppError(400, 'WS_PROTOCOL_REQUIRED', `Offer the subprotocol ${REALTIME_PROTOCOL}`, {
+    throw handshakeError('WS_PROTOCOL_REQUIRED', `Offer the subprotocol ${REALTIME_PROTOCOL}`, {
       expected: REALTIME_PROTOCOL,
     })
 }
@@ -45,10 +54,9 @@ export function accessToken(offered: readonly string[], authorization: string | 
   if (authorization !== undefined) {
     const [scheme, token] = authorization.split(' ')
     if (scheme?.toLowerCase() === 'bearer' && token) return token
-    throw new AppError(401, 'AUTH_TOKEN_INVALID', 'The Authorization header must be: Bearer <token>')
+    throw handshakeError('AUTH_TOKEN_INVALID', 'The Authorization header must be: Bearer <token>')
   }
-  throw new AppError(
-    401,
+  throw handshakeError(
     'AUTH_TOKEN_MISSING',
     `Send an access token: subprotocol ${BEARER_PROTOCOL_PREFIX}<token> or Authorization: Bearer <token>`,
   )

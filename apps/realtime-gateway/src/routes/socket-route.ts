@@ -1,6 +1,5 @@
 import { ClientMessage, REALTIME_PATH, RealtimeCloseCode } from '@bookstore/events'
-import type { TokenVerifier } from '@bookstore/service-kit'
-import { AppError } from '@bookstore/service-kit'
+import { DomainError, type TokenVerifier } from '@bookstore/service-kit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Check } from 'typebox/value'
 import type { RawData, WebSocket } from 'ws'
@@ -8,6 +7,7 @@ import {
   accessToken,
   checkOrigin,
   checkProtocol,
+  handshakeError,
   offeredProtocols,
   tokenExpiresAt,
 } from '../domain/handshake'
@@ -41,9 +41,9 @@ export async function socketRoute(app: FastifyInstance, options: SocketRouteOpti
       checkProtocol(offered)
       request.user = await options.verify(accessToken(offered, request.headers.authorization))
       if (!app.realtime.hasRoomFor(request.user.id))
-        throw new AppError(429, 'TOO_MANY_SOCKETS', 'This user has the most sockets allowed open here')
+        throw handshakeError('TOO_MANY_SOCKETS', 'This user has the most sockets allowed open here')
     } catch (error) {
-      if (error instanceof AppError) app.realtimeMetrics.rejected(error.code)
+      if (error instanceof DomainError) app.realtimeMetrics.rejected(error.code)
       throw error
     }
   }

@@ -1,7 +1,8 @@
-import { errorResponses, notFound } from '@bookstore/service-kit'
+import { errorResponses } from '@bookstore/service-kit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
+import { schedulerError } from '../error-statuses'
 import { isScheduleName, scheduleNames } from '../schedules'
 
 const Run = Type.Object({
@@ -32,7 +33,10 @@ export async function scheduleRoutes(app: FastifyInstance) {
 
   const scheduleOf = (name: string) => {
     if (!isScheduleName(name))
-      throw notFound('SCHEDULE_NOT_FOUND', 'No schedule has this name', { name, known: [...scheduleNames] })
+      throw schedulerError('SCHEDULE_NOT_FOUND', 'No schedule has this name', {
+        name,
+        known: [...scheduleNames],
+      })
     return name
   }
 

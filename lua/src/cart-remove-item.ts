@@ -1,0 +1,14 @@
+import { cartMutationScript } from './cart-commit'
+
+/** scripts/cart-remove-item.lua: remove a book from the cart. */
+export interface RemoveItemInput {
+  bookId: string
+}
+
+/** ARGV[6] (KEYS and ARGV[1..5]: cart-commit.ts). */
+type RemoveItemArgv = [bookId: string]
+
+export const removeItemScript = cartMutationScript(
+  'cart-remove-item.lua',
+  ({ bookId }: RemoveItemInput): RemoveItemArgv => [bookId],
+)
