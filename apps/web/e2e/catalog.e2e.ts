@@ -62,7 +62,7 @@ test.describe('catalog on a laptop', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('The Hobbit')
     // Focus moved to the new page (keyboard and screen-reader users start reading there).
     await expect(page.locator('main')).toBeFocused()
-    await expect(page.getByText('by J. R. R. Tolkien')).toBeVisible()
+    await expect(page.getByText('by J. R. R. Tolkien', { exact: true })).toBeVisible()
     await screenshot(page, 'book-desktop')
     await page.goto('/books/book-9999')
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Book not found')
