@@ -7,10 +7,14 @@ import { RouteFocus } from './route-focus'
 function ConnectionStatus() {
   const { connection, status } = useCart()
   // Quiet: only a lost connection is worth a word; the cart catches up by itself when it is back.
-  const lost = status !== 'signed-out' && (connection === 'reconnecting' || connection === 'closed')
+  const live = status === 'signed-out' ? undefined : connection
   return (
     <span className="connection" role="status" data-testid="connection-status">
-      {lost ? 'Reconnecting…' : ''}
+      {live === 'reconnecting'
+        ? 'Reconnecting…'
+        : live === 'closed'
+          ? 'Not live: reload the page to see changes'
+          : ''}
     </span>
   )
 }
