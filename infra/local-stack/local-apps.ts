@@ -5,6 +5,7 @@ import { devPrivateKeyFile } from './dev-keys'
 import { repoRoot } from './paths'
 import { type ServiceProcess, startServiceProcess } from './service-process'
 import { StackError } from './stack-error'
+import { webShopOrigins } from './web-shop'
 
 export interface LocalApp {
   /** The folder under apps/, also the prefix of its log lines. */
@@ -19,8 +20,14 @@ export const localApps: LocalApp[] = [
   { name: 'cart-api', port: 3001 },
   // Writes every cart change into PostgreSQL (PGlite here: one statement at a time, so a small pool).
   { name: 'persistence-worker', port: 3005, env: { DATABASE_POOL_SIZE: '2' } },
-  { name: 'realtime-gateway', port: 3002 },
-  { name: 'auth-api', port: 3003, env: { JWT_PRIVATE_KEY_FILE: devPrivateKeyFile } },
+  // The shop's pages (served on WEB_SHOP_PORT, below) open sockets from their own origin.
+  { name: 'realtime-gateway', port: 3002, env: { ALLOWED_ORIGINS: webShopOrigins.join(',') } },
+  {
+    name: 'auth-api',
+    port: 3003,
+    // The refresh cookie's path as the shop's browser sees it (`/api/auth` is stripped on the way).
+    env: { JWT_PRIVATE_KEY_FILE: devPrivateKeyFile, REFRESH_COOKIE_PATH: '/api/auth/auth/session' },
+  },
   // Loads the sample catalog into an empty database and writes every book's read model on start.
   { name: 'book-api', port: 3007, env: { SEED_CATALOG: 'true' } },
   { name: 'catalog-worker', port: 3008 },
