@@ -27,16 +27,22 @@ async function flakyGateway() {
   return { url: `ws://127.0.0.1:${address.port}/ws`, connections: () => connections }
 }
 
+function connect(url: string, options: { reconnect?: false } = {}) {
+  const statuses: ClientStatus[] = []
+  const client = createRealtimeClient({
+    url,
+    token: 'token',
+    WebSocket: WebSocket as unknown as WebSocketConstructor,
+    ...options,
+    onStatus: (status) => statuses.push(status),
+  })
+  return { client, statuses }
+}
+
 describe('realtime client reconnects', () => {
   it('by default, after the server closes the socket', async () => {
     const gateway = await flakyGateway()
-    const statuses: ClientStatus[] = []
-    const client = createRealtimeClient({
-      url: gateway.url,
-      token: 'token',
-      WebSocket: WebSocket as unknown as WebSocketConstructor,
-      onStatus: (status) => statuses.push(status),
-    })
+    const { client, statuses } = connect(gateway.url)
     try {
       await expect.poll(() => gateway.connections(), { timeout: 5_000 }).toBe(2)
       await expect.poll(() => statuses.at(-1)).toBe('live')
@@ -48,14 +54,7 @@ describe('realtime client reconnects', () => {
 
   it('not at all with reconnect: false', async () => {
     const gateway = await flakyGateway()
-    const statuses: ClientStatus[] = []
-    const client = createRealtimeClient({
-      url: gateway.url,
-      token: 'token',
-      WebSocket: WebSocket as unknown as WebSocketConstructor,
-      reconnect: false,
-      onStatus: (status) => statuses.push(status),
-    })
+    const { client, statuses } = connect(gateway.url, { reconnect: false })
     await expect.poll(() => statuses.at(-1)).toBe('closed')
     expect(gateway.connections()).toBe(1)
     client.close()

@@ -2,6 +2,32 @@ import { type BookSort, bookSorts, type Category } from '@bookstore/events'
 import { type FormEvent, useEffect, useState } from 'react'
 import { type CatalogQuery, sortLabels, withChange } from '../catalog/catalog-query'
 
+function TextField(props: {
+  name: string
+  label: string
+  value: string
+  placeholder: string
+  onChange: (value: string) => void
+  type?: 'search' | 'text'
+  className?: string
+}) {
+  const id = `filter-${props.name}`
+  return (
+    <div className={props.className ?? 'field'}>
+      <label htmlFor={id}>{props.label}</label>
+      <input
+        id={id}
+        type={props.type ?? 'text'}
+        name={props.name}
+        value={props.value}
+        maxLength={200}
+        placeholder={props.placeholder}
+        onChange={(event) => props.onChange(event.target.value)}
+      />
+    </div>
+  )
+}
+
 /**
  * Search and filters. Typed fields apply on submit (one history entry per search, not per key);
  * choices apply at once. The fields follow the URL, so back/forward show what was searched.
@@ -28,30 +54,22 @@ export function CatalogFilters(props: {
   return (
     <search aria-label="Find books">
       <form className="filters" onSubmit={submit}>
-        <div className="field field-search">
-          <label htmlFor="filter-q">Search</label>
-          <input
-            id="filter-q"
-            type="search"
-            name="q"
-            value={q}
-            maxLength={200}
-            placeholder="Title, author or subject"
-            onChange={(event) => setQ(event.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="filter-author">Author</label>
-          <input
-            id="filter-author"
-            type="text"
-            name="author"
-            value={author}
-            maxLength={200}
-            placeholder="Any author"
-            onChange={(event) => setAuthor(event.target.value)}
-          />
-        </div>
+        <TextField
+          name="q"
+          label="Search"
+          type="search"
+          value={q}
+          placeholder="Title, author or subject"
+          onChange={setQ}
+          className="field field-search"
+        />
+        <TextField
+          name="author"
+          label="Author"
+          value={author}
+          placeholder="Any author"
+          onChange={setAuthor}
+        />
         <button type="submit" className="button button-primary">
           Search
         </button>
