@@ -63,13 +63,15 @@ export class SessionManager {
   /** On page load: another tab's current token, else a refresh with the cookie, else anonymous. */
   async start(): Promise<void> {
     const fromPeer = new Promise<boolean>((resolve) => {
-      const stop = this.subscribe((state) => {
-        if (state.status === 'authenticated') resolve(true)
-      })
-      setTimeout(() => {
+      const done = (answered: boolean) => {
         stop()
-        resolve(false)
-      }, this.#settings.peerWaitMs)
+        clearTimeout(timer)
+        resolve(answered)
+      }
+      const stop = this.subscribe((state) => {
+        if (state.status === 'authenticated') done(true)
+      })
+      const timer = setTimeout(() => done(false), this.#settings.peerWaitMs)
     })
     this.tabs.post({ type: 'token-request' })
     if (await fromPeer) return
