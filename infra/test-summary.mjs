@@ -5,22 +5,25 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 
-const recordOf = (workspace) => join(workspace, '.turbo', 'test-run.json')
 const workspaces = [
   'lua',
   ...['apps', 'packages'].flatMap((dir) => readdirSync(dir).map((name) => join(dir, name))),
 ]
+// test-run.json: a workspace's vitest run; e2e-run.json: the web shop's Playwright run.
+const records = workspaces.flatMap((workspace) =>
+  ['test-run.json', 'e2e-run.json'].map((name) => ({ workspace, record: join(workspace, '.turbo', name) })),
+)
 
 if (process.argv[2] === '--clear') {
-  for (const workspace of workspaces) rmSync(recordOf(workspace), { force: true })
+  for (const { record } of records) rmSync(record, { force: true })
 } else {
   let passed = 0
   let failed = 0
   let skipped = 0
   let errors = 0
-  for (const workspace of workspaces) {
-    if (!existsSync(recordOf(workspace))) continue
-    const record = JSON.parse(readFileSync(recordOf(workspace), 'utf8'))
+  for (const { workspace, record: recordFile } of records) {
+    if (!existsSync(recordFile)) continue
+    const record = JSON.parse(readFileSync(recordFile, 'utf8'))
     passed += record.passed
     failed += record.failed
     skipped += record.skipped

@@ -6,6 +6,7 @@ import { devPrivateKeyFile } from './dev-keys'
 import { repoRoot } from './paths'
 import { type ServiceProcess, startServiceProcess } from './service-process'
 import { StackError } from './stack-error'
+import { webShopOrigins } from './web-shop'
 
 export interface LocalApp {
   /** The folder under apps/, also the prefix of its log lines. */
@@ -19,6 +20,10 @@ export interface LocalApp {
 const localSettings: Partial<Record<AppName, Record<string, string>>> = {
   // Writes every cart change into PostgreSQL (PGlite here: one statement at a time, so a small pool).
   'persistence-worker': { DATABASE_POOL_SIZE: '2' },
+  // The shop's pages (served on WEB_SHOP_PORT) open sockets from their own origin.
+  'realtime-gateway': { ALLOWED_ORIGINS: webShopOrigins.join(',') },
+  // The refresh cookie's path as the shop's browser sees it.
+  'auth-api': { REFRESH_COOKIE_PATH: '/api/auth/auth/session' },
   // Loads the sample catalog into an empty database and writes every book's read model on start.
   'book-api': { SEED_CATALOG: 'true' },
 }

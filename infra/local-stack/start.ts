@@ -10,6 +10,7 @@ import { localDir } from './paths'
 import { sampleBookId } from './seed-books'
 import type { ServiceProcess } from './service-process'
 import { StackError } from './stack-error'
+import { startWebShop, webShopUrl } from './web-shop'
 
 const say = (line: string) => process.stdout.write(`stack | ${line}\n`)
 
@@ -137,10 +138,13 @@ async function main() {
     watch(await startApp(app, env))
   }
   if (shuttingDown) return
+  watch(await startWebShop({}))
+  if (shuttingDown) return
 
   const cart = localApps.find((app) => app.name === 'cart-api')
   const lines = [
     '',
+    `  ${'Shop'.padEnd(12)} ${webShopUrl}   (open it: find a book, fill the cart, watch it follow in a second window)`,
     ...localApps.map(
       (app) => `  ${app.name.padEnd(12)} ${appUrl(app)}   (OpenAPI: ${appUrl(app)}/openapi.json)`,
     ),

@@ -41,5 +41,5 @@ export async function authApi(app: FastifyInstance, options: { config: AuthApiCo
   // Tier 2: application services.
   await app.register(authServicePlugin, { config, signingKey })
   // Tier 3: routes.
-  await app.register(authRoutes, { publicKeys })
+  await app.register(authRoutes, { publicKeys, config })
 }

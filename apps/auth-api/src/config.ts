@@ -41,6 +41,17 @@ export const AuthApiConfig = Type.Object({
   RATE_LIMIT_REGISTER_PER_IP: Type.Integer({ minimum: 1, default: 20 }),
   /** Registration attempts per e-mail address per window. */
   RATE_LIMIT_REGISTER_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 5 }),
+  /**
+   * Cookie mode (the web shop, `/auth/session...`): the path the refresh-token cookie is scoped to,
+   * as the browser sees it. Behind the gateway, which strips `/api/auth`, that is
+   * `/api/auth/auth/session`; the browser then sends the cookie to the refresh and log-out routes only.
+   */
+  REFRESH_COOKIE_PATH: Type.String({ pattern: '^/[^;,\\s]*$', maxLength: 200, default: '/auth/session' }),
+  /**
+   * `auto`: the cookie is Secure when the request came over https (the protocol Fastify sees: behind a
+   * TLS-terminating proxy that needs TRUST_PROXY); `always` for a proxy that does not say.
+   */
+  REFRESH_COOKIE_SECURE: Type.Union([Type.Literal('auto'), Type.Literal('always')], { default: 'auto' }),
   /** When both are set, this admin is created on start if no account has the e-mail yet. */
   ADMIN_EMAIL: Type.Optional(Type.String({ minLength: 3, maxLength: 254 })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),

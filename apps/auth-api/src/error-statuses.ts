@@ -13,4 +13,6 @@ export const authErrorStatuses = {
   REFRESH_TOKEN_REUSED: 401,
   USER_NOT_FOUND: 401,
   RATE_LIMITED: 429,
+  REFRESH_TOKEN_MISSING: 401,
+  CSRF_HEADER_MISSING: 403,
 } as const satisfies ErrorStatuses<AuthErrorCode>

@@ -64,7 +64,8 @@ export function createRealtimeClient(options: RealtimeClientOptions) {
   if (!available) throw new Error('No WebSocket implementation: pass options.WebSocket (e.g. from ws)')
   const WebSocketImpl: WebSocketConstructor = available
   const versions = new CartVersions({ version: options.lastVersion, cart: options.cart })
-  const reconnect = options.reconnect === false ? undefined : options.reconnect
+  // Reconnecting is the default: only `reconnect: false` turns it off.
+  const reconnect = options.reconnect === false ? undefined : (options.reconnect ?? {})
   const stats = { applied: 0, ignored: 0, gaps: 0, snapshots: 0, connects: 0 }
 
   let socket: WebSocketLike | undefined

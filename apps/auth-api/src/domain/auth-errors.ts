@@ -12,6 +12,8 @@ export type AuthErrorCode =
   | 'REFRESH_TOKEN_REUSED'
   | 'USER_NOT_FOUND'
   | 'RATE_LIMITED'
+  | 'REFRESH_TOKEN_MISSING'
+  | 'CSRF_HEADER_MISSING'
 
 const authError = errorsOf<AuthErrorCode>()
 
@@ -34,6 +36,9 @@ export const authErrors = {
       'This refresh token was used before; the session was revoked: log in again',
     ),
   userGone: () => authError('USER_NOT_FOUND', 'The account no longer exists'),
+  refreshMissing: () => authError('REFRESH_TOKEN_MISSING', 'Not logged in: no refresh cookie'),
+  csrfHeaderMissing: (header: string) =>
+    authError('CSRF_HEADER_MISSING', `Send the ${header} header with this request`),
   rateLimited: (retryAfterSeconds: number) =>
     authError('RATE_LIMITED', 'Too many attempts: retry later', { retryAfterSeconds }),
 }

@@ -3,12 +3,17 @@ import { DomainError } from '@bookstore/service-kit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Counter } from 'prom-client'
+import type { AuthApiConfig } from '../config'
+import { cookieSessionRoutes } from './cookie-session-routes'
 import { jwksSchema, loginSchema, logoutSchema, meSchema, refreshSchema, registerSchema } from './schemas'
 
-/** Everything under /auth (SPEC A1). The refresh token travels in the JSON body (docs/auth.md). */
+/**
+ * Everything under /auth (SPEC A1). The refresh token travels in the JSON body, or in cookie mode
+ * (/auth/session...) in an httpOnly cookie (docs/auth.md).
+ */
 export async function authRoutes(
   app: FastifyInstance,
-  options: { publicKeys: ReadonlyMap<string, KeyObject> },
+  options: { publicKeys: ReadonlyMap<string, KeyObject>; config: AuthApiConfig },
 ) {
   const routes = app.withTypeProvider<TypeBoxTypeProvider>()
   // Tokens must never be cached by a browser or a proxy.
@@ -68,4 +73,7 @@ export async function authRoutes(
     }),
   }
   routes.get('/auth/jwks.json', { schema: jwksSchema }, async () => jwks)
+
+  // The cookie mode for browsers, under the same no-store and refusal-counting hooks.
+  await routes.register(cookieSessionRoutes, { config: options.config })
 }

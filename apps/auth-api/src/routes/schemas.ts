@@ -1,4 +1,4 @@
-import { UserId } from '@bookstore/events'
+import { Account, CookieSessionResponse, CSRF_HEADER, SessionResponse } from '@bookstore/events'
 import { errorResponses } from '@bookstore/service-kit'
 import { Type } from 'typebox'
 
@@ -11,23 +11,9 @@ const RefreshToken = Type.String({ minLength: 1, maxLength: 256, description: 'O
 export const Credentials = Type.Object({ email: Email, password: Password }, { additionalProperties: false })
 export const RefreshBody = Type.Object({ refreshToken: RefreshToken }, { additionalProperties: false })
 
-const RoleSchema = Type.Union([Type.Literal('customer'), Type.Literal('admin')])
-
-export const UserResponse = Type.Object({
-  id: UserId,
-  email: Type.String(),
-  role: RoleSchema,
-  createdAt: Type.String({ format: 'date-time' }),
-})
-
-export const SessionResponse = Type.Object({
-  tokenType: Type.Literal('Bearer'),
-  accessToken: Type.String({ description: 'JWT (EdDSA), send as Authorization: Bearer' }),
-  expiresIn: Type.Integer({ description: 'Seconds until the access token expires' }),
-  refreshToken: Type.String({ description: 'Opaque; exchange at /auth/refresh, once' }),
-  refreshExpiresIn: Type.Integer({ description: 'Seconds until the refresh token expires' }),
-  user: Type.Object({ id: UserId, role: RoleSchema }),
-})
+// The answers a client reads live in packages/events (one schema for auth-api and the web shop).
+export const UserResponse = Account
+export { SessionResponse }
 
 export const Jwks = Type.Object({
   keys: Type.Array(
@@ -81,4 +67,27 @@ export const jwksSchema = {
   summary: 'The public keys access tokens are verified with (JWKS)',
   tags,
   response: { 200: Jwks },
+}
+
+// Cookie mode (the web shop): the same operations, the refresh token in an httpOnly cookie only.
+const csrfHeaders = Type.Object({
+  [CSRF_HEADER]: Type.Optional(Type.String({ description: 'Required (any value): refused without it' })),
+})
+export const sessionLoginSchema = {
+  summary: 'Log in (cookie mode): the access token in the body, the refresh token in an httpOnly cookie',
+  tags,
+  body: Credentials,
+  response: { 200: CookieSessionResponse, ...errorResponses(400, 401, 413, 415, 429, 503) },
+}
+export const sessionRefreshSchema = {
+  summary: 'Exchange the refresh cookie for a new access token and cookie (the old one is spent)',
+  tags,
+  headers: csrfHeaders,
+  response: { 200: CookieSessionResponse, ...errorResponses(401, 403, 503) },
+}
+export const sessionLogoutSchema = {
+  summary: 'Log out (cookie mode): revokes the session of the refresh cookie and clears it',
+  tags,
+  headers: csrfHeaders,
+  response: { 204: Type.Null(), ...errorResponses(403, 503) },
 }

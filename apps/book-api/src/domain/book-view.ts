@@ -1,24 +1,10 @@
 import type { books } from '@bookstore/db'
-import { BookId, type BookReadModel, type CatalogBookState } from '@bookstore/events'
-import { type Static, Type } from 'typebox'
+import type { Book, BookReadModel, CatalogBookState } from '@bookstore/events'
 
 export type BookRow = typeof books.$inferSelect
 
-/** A book as the API returns it: the response schema of the routes, and the type of `toBookView`. */
-export const Book = Type.Object({
-  id: BookId,
-  title: Type.String(),
-  author: Type.String(),
-  description: Type.String(),
-  priceCents: Type.Integer(),
-  stock: Type.Integer(),
-  publishedOn: Type.Union([Type.String(), Type.Null()]),
-  categories: Type.Array(Type.String()),
-  version: Type.Integer(),
-  createdAt: Type.String({ format: 'date-time' }),
-  updatedAt: Type.String({ format: 'date-time' }),
-})
-export type BookView = Static<typeof Book>
+/** A book as the API returns it: the routes' response schema (events' `Book`), the type of `toBookView`. */
+export type BookView = Book
 
 export const toBookView = (row: BookRow, categories: string[]): BookView => ({
   id: row.id,

@@ -1,10 +1,8 @@
 import { bookCategories, bookSearchDocument, books, categories, type Database } from '@bookstore/db'
+import type { BookSort } from '@bookstore/events'
 import { and, asc, count, desc, eq, gt, gte, ilike, inArray, isNull, lte, type SQL, sql } from 'drizzle-orm'
 import { bookError, bookNotFound } from './book-errors'
 import { type BookView, toBookView } from './book-view'
-
-export const bookSorts = ['relevance', 'title', 'price-asc', 'price-desc', 'newest'] as const
-export type BookSort = (typeof bookSorts)[number]
 
 export interface BookQuery {
   q?: string | undefined

@@ -1,44 +1,16 @@
-import { BookId } from '@bookstore/events'
+import { BookId, CategoryId, PriceCents } from '@bookstore/events'
 import { errorResponses } from '@bookstore/service-kit'
 import { Type } from 'typebox'
-import { Book } from '../domain/book-view'
-import { bookSorts } from '../domain/catalog-reads'
 
-export { Book }
+// The shapes a client reads live in packages/events (one schema for book-api and the web shop).
+export { Book, BookListQuery, BookPage, Category, CategoryId } from '@bookstore/events'
 
-export const CategoryId = Type.String({ pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 64 })
 const Title = Type.String({ minLength: 1, maxLength: 500 })
 const Author = Type.String({ minLength: 1, maxLength: 200 })
 const Description = Type.String({ maxLength: 10_000 })
-const PriceCents = Type.Integer({ minimum: 0, maximum: 100_000_000 })
 const Stock = Type.Integer({ minimum: 0, maximum: 1_000_000 })
 const PublishedOn = Type.Union([Type.String({ format: 'date' }), Type.Null()])
 const Categories = Type.Array(CategoryId, { maxItems: 20 })
-
-export const BookPage = Type.Object({
-  items: Type.Array(Book),
-  page: Type.Integer(),
-  pageSize: Type.Integer(),
-  totalItems: Type.Integer(),
-  totalPages: Type.Integer(),
-})
-
-export const Category = Type.Object({ id: CategoryId, name: Type.String() })
-
-export const BookListQuery = Type.Object(
-  {
-    q: Type.Optional(Type.String({ maxLength: 200, description: 'Full-text search (web search syntax)' })),
-    category: Type.Optional(CategoryId),
-    author: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Part of the name' })),
-    minPriceCents: Type.Optional(PriceCents),
-    maxPriceCents: Type.Optional(PriceCents),
-    inStock: Type.Optional(Type.Boolean()),
-    sort: Type.Optional(Type.Union(bookSorts.map((sort) => Type.Literal(sort)))),
-    page: Type.Integer({ minimum: 1, maximum: 10_000, default: 1 }),
-    pageSize: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-  },
-  { additionalProperties: false },
-)
 
 export const BookParams = Type.Object({ bookId: BookId })
 

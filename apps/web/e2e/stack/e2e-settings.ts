@@ -1,0 +1,12 @@
+/**
+ * What the e2e run and its stack agree on. The port is chosen once by the Playwright config and
+ * handed to the stack and to every worker through the environment.
+ */
+export const E2E_ADMIN = { email: 'admin@e2e.example', password: 'e2e admin password, long enough' }
+
+export function e2eWebPort(env: Record<string, string | undefined> = process.env): number {
+  const port = Number(env.E2E_WEB_PORT)
+  if (!Number.isInteger(port) || port <= 0)
+    throw new Error('E2E_WEB_PORT is not set (playwright.config.ts sets it)')
+  return port
+}

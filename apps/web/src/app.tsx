@@ -1,0 +1,33 @@
+import { Route, Routes } from 'react-router'
+import { CartProvider } from './cart/cart-context'
+import type { CartStore } from './cart/cart-store'
+import { Layout } from './components/layout'
+import { LoginPage, RegisterPage } from './pages/account-entry-page'
+import { AccountPage } from './pages/account-page'
+import { BookPage } from './pages/book-page'
+import { CartPage } from './pages/cart-page'
+import { CatalogPage } from './pages/catalog-page'
+import { NotFoundPage } from './pages/not-found-page'
+import { SessionProvider } from './session/session-context'
+import type { SessionManager } from './session/session-manager'
+
+/** The shop's routes; the router itself is given by the caller (BrowserRouter, or MemoryRouter in tests). */
+export function App(props: { session: SessionManager; cart: CartStore }) {
+  return (
+    <SessionProvider session={props.session}>
+      <CartProvider store={props.cart}>
+        <Routes>
+          <Route element={<Layout />}>
+            <Route index element={<CatalogPage />} />
+            <Route path="books/:bookId" element={<BookPage />} />
+            <Route path="cart" element={<CartPage />} />
+            <Route path="login" element={<LoginPage />} />
+            <Route path="register" element={<RegisterPage />} />
+            <Route path="account" element={<AccountPage />} />
+            <Route path="*" element={<NotFoundPage />} />
+          </Route>
+        </Routes>
+      </CartProvider>
+    </SessionProvider>
+  )
+}
