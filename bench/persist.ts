@@ -18,9 +18,9 @@
  */
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createDatabase, type DatabasePool } from '@bookstore/db'
 import { createTestDatabase, generateTestKeys, seedBook, signTestToken } from '@bookstore/test-kit'
 import { Redis } from 'ioredis'
+import pg from 'pg'
 import { cleanUp, onCleanUp, runBench } from './lib/cleanup'
 import { intFromEnv } from './lib/env'
 import { startServer } from './lib/processes'
@@ -131,7 +131,8 @@ async function main() {
   await startServer('persistence-worker', ['apps/persistence-worker/dist/main.js'], common)
   const cartApi = await startServer('cart-api', ['apps/cart-api/dist/main.js'], common)
 
-  const { pool: db } = createDatabase(database.url, { max: 1, applicationName: 'persist-bench' })
+  const db = new pg.Client({ connectionString: database.url })
+  await db.connect()
   onCleanUp('bench database client', () => db.end())
 
   // Every cart gets book A before the clock starts (its first touch also creates the cart).
@@ -253,7 +254,7 @@ async function main() {
 
 /** Polls until PostgreSQL holds at least these versions; false if the deadline passed first. */
 async function waitForVersions(
-  db: DatabasePool,
+  db: pg.Client,
   wanted: Map<string, number>,
   timeoutMs: number,
 ): Promise<boolean> {

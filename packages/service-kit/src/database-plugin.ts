@@ -16,9 +16,9 @@ export interface DatabasePoolOptions {
 }
 
 /**
- * PostgreSQL connections that live as long as the app: ended on close. postgres.js reports a
- * connection that fails (PostgreSQL restarting) to the query that was running on it, where it was
- * made, and opens a new one for the next query; nothing is emitted that could crash the process.
+ * A PostgreSQL pool that lives as long as the app: ended on close. A connection that fails while
+ * idle (PostgreSQL restarting) or while checked out must not crash the process: it is logged, and a
+ * query that was running on it fails where it was made.
  */
 export function openDatabasePool(
   app: FastifyInstance,
@@ -28,6 +28,10 @@ export function openDatabasePool(
     max: options.poolSize,
     applicationName: options.applicationName,
   })
+  pool.on('connect', (client) =>
+    client.on('error', (error) => app.log.warn({ err: error }, 'postgres client error')),
+  )
+  pool.on('error', (error) => app.log.warn({ err: error }, 'postgres pool error'))
   app.addHook('onClose', () => pool.end())
   return { db, ping: () => pool.query('SELECT 1') }
 }

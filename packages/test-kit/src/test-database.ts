@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import postgres from 'postgres'
+import pg from 'pg'
 
 /** The server tests create their databases on: DATABASE_URL, else the local PostgreSQL. */
 export const adminDatabaseUrl = () =>
   process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-
-/** One connection to the server's own database, for CREATE and DROP DATABASE. */
-const adminConnection = () => postgres(adminDatabaseUrl(), { max: 1, onnotice: () => {} })
 
 /**
  * A fresh, empty database for one test file, so files run in parallel without sharing rows.
@@ -15,9 +12,10 @@ const adminConnection = () => postgres(adminDatabaseUrl(), { max: 1, onnotice: (
  */
 export async function createTestDatabase() {
   const name = `test_${randomUUID().replaceAll('-', '').slice(0, 16)}`
-  const admin = adminConnection()
+  const admin = new pg.Client({ connectionString: adminDatabaseUrl() })
+  await admin.connect()
   try {
-    await admin.unsafe(`CREATE DATABASE ${name}`)
+    await admin.query(`CREATE DATABASE ${name}`)
   } finally {
     await admin.end()
   }
@@ -26,10 +24,11 @@ export async function createTestDatabase() {
   return {
     url: url.toString(),
     async drop() {
-      const client = adminConnection()
+      const client = new pg.Client({ connectionString: adminDatabaseUrl() })
+      await client.connect()
       try {
         await sessionsGone(client, name)
-        await client.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
       } finally {
         await client.end()
       }
@@ -38,16 +37,18 @@ export async function createTestDatabase() {
 }
 
 /**
- * Waits (up to `timeoutMs`) until no session is connected to the database. A session can outlive
- * its client's end() for a moment; FORCE would terminate those still closing, and a client may
- * report that as an error where nobody listens. What is left after the wait was never closed,
- * and FORCE ends it.
+ * Waits (up to `timeoutMs`) until no session is connected to the database. A pool's end() resolves
+ * before its connections have closed; FORCE would terminate those still closing, and the pool
+ * would report that as an error (an uncaught one, where nobody listens). What is left after the
+ * wait was never closed, and FORCE ends it.
  */
-async function sessionsGone(client: postgres.Sql, database: string, timeoutMs = 5_000) {
+async function sessionsGone(client: pg.Client, database: string, timeoutMs = 5_000) {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    const rows = await client<{ sessions: number }[]>`
-      SELECT count(*)::int AS sessions FROM pg_stat_activity WHERE datname = ${database}`
+    const { rows } = await client.query<{ sessions: number }>(
+      'SELECT count(*)::int AS sessions FROM pg_stat_activity WHERE datname = $1',
+      [database],
+    )
     if (rows[0]?.sessions === 0) return
     await sleep(20)
   }

@@ -24,7 +24,7 @@ export async function underRelayLock<T>(
       const result = await tx.execute<{ locked: boolean }>(
         sql`select pg_try_advisory_xact_lock(${RELAY_LOCK}) as locked`,
       )
-      if (!result[0]?.locked) return undefined
+      if (!result.rows[0]?.locked) return undefined
     }
     return work(tx)
   })
@@ -106,7 +106,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
     const result = await db.execute<{ n: number }>(
       sql`select count(*)::int as n from ${catalogOutbox} where ${catalogOutbox.publishedAt} is null`,
     )
-    return result[0]?.n ?? 0
+    return result.rows[0]?.n ?? 0
   }
 
   return { runNow, relayBatch, pendingCount }

@@ -1,8 +1,7 @@
 /** SQLSTATE classes and codes that mean "the database cannot be reached right now", not "this write is wrong". */
 const connectionStates = /^(08|57P0[1-3]|53300)/
-/** Socket errors, and the codes postgres.js gives a query whose connection closed or never opened. */
 const connectionMessages =
-  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|CONNECTION_CLOSED|CONNECTION_DESTROYED|CONNECT_TIMEOUT/
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i
 
 /**
  * True when a PostgreSQL call failed because the server is away (down, restarting, unreachable,
