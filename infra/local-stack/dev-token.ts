@@ -2,7 +2,7 @@ import { createPublicKey } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { isValidId } from '@bookstore/events'
 import { keyIdOf } from '@bookstore/service-kit'
-import { SignJWT } from 'jose'
+import { createSigner } from 'fast-jwt'
 import { ensureDevKeys } from './dev-keys'
 
 const usage = 'usage: pnpm -s dev-token --sub <user-id> [--role customer|admin] [--ttl <seconds>]'
@@ -41,15 +41,15 @@ if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds <= 0)
 
 // The same claims and key id auth-api issues (SPEC A3), so the apps cannot tell a dev token from a real one.
 const { privateKey } = ensureDevKeys()
-const now = Math.floor(Date.now() / 1000)
-const token = await new SignJWT({ role })
-  .setProtectedHeader({ alg: 'EdDSA', kid: keyIdOf(createPublicKey(privateKey)) })
-  .setSubject(sub)
-  .setIssuer('bookstore-auth')
-  .setAudience('bookstore')
-  .setIssuedAt(now)
-  .setExpirationTime(now + ttlSeconds)
-  .sign(privateKey)
+const signToken = createSigner({
+  key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  algorithm: 'EdDSA',
+  kid: keyIdOf(createPublicKey(privateKey)),
+  iss: 'bookstore-auth',
+  aud: 'bookstore',
+  expiresIn: ttlSeconds * 1000,
+})
+const token = signToken({ sub, role })
 
 // Only the token on stdout, so `TOKEN=$(pnpm -s dev-token --sub alice)` works.
 process.stdout.write(`${token}\n`)

@@ -51,6 +51,15 @@ describe('schedules', () => {
   it('shows admins the schedules and their last runs, and runs one on demand', async () => {
     const scheduler = await stack.startScheduler()
     const admin = await stack.adminAuth()
+    // A start enqueues each schedule's first run at once, and until a worker takes it that run is
+    // the next one, due now. Listed once the first runs have started, the next run is a period on.
+    await expect
+      .poll(async () =>
+        (await scheduler.inject({ url: '/admin/schedules', headers: admin }))
+          .json<{ schedules: { recentRuns: { startedAt: number | null }[] }[] }>()
+          .schedules.every((schedule) => schedule.recentRuns.some((run) => run.startedAt !== null)),
+      )
+      .toBe(true)
     const listed = await scheduler.inject({ url: '/admin/schedules', headers: admin })
     expect(listed.statusCode).toBe(200)
     const schedules = listed.json<{ schedules: { name: string; everyMs: number; nextRunAt: number }[] }>()

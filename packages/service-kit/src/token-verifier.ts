@@ -1,7 +1,7 @@
 import { createPublicKey, type JsonWebKey, KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { isValidId } from '@bookstore/events'
-import { errors, type JWTHeaderParameters, jwtVerify } from 'jose'
+import { createDecoder, createVerifier, TOKEN_ERROR_CODES } from 'fast-jwt'
 import { DomainError, kitError } from './domain-error'
 import { keyIdOf } from './key-id'
 
@@ -96,38 +96,53 @@ function asKeySet(publicKey: KeyObject | VerificationKeys): VerificationKeys {
   return publicKey
 }
 
+/** The one algorithm each accepted key type signs with: a key never checks a token of another. */
+const algorithmOf = (key: KeyObject) => (key.asymmetricKeyType === 'ed25519' ? 'EdDSA' : 'ES256')
+
+/** fast-jwt reads keys as PEM, never as KeyObject. */
+const pemOf = (key: KeyObject) => key.export({ type: 'spki', format: 'pem' }).toString()
+
+const codeOf = (error: unknown) => (error as { code?: unknown } | null)?.code
+
 /**
  * Verifies access tokens locally with the public keys (SPEC A3): EdDSA or ES256 only (never `none`),
  * the key chosen by the header's `kid` (a token without one is accepted only while a single key is
  * listed), issuer and audience checked, subject usable as an id. A signature check costs far more
  * than the cart operation it guards, so verified tokens are remembered until they expire.
+ *
+ * fast-jwt (the verifier under @fastify/jwt) checks them, one verifier per key made once: a key
+ * function would re-read the PEM on every check. The cache is a Map keyed by the token itself, not
+ * fast-jwt's, which hashes every token (SHA-512) before its lookup: README, "Dependencies".
  */
 export function createTokenVerifier(options: TokenVerifierOptions) {
   const cacheSize = options.cacheSize ?? 10_000
   const keys = asKeySet(options.publicKey)
-  const onlyKey = keys.size === 1 ? [...keys.values()][0] : undefined
+  const checkerOf = (key: KeyObject) =>
+    createVerifier({
+      key: pemOf(key),
+      algorithms: [algorithmOf(key)],
+      allowedIss: options.issuer,
+      allowedAud: options.audience,
+      requiredClaims: ['sub', 'exp'],
+    })
+  const checkers = new Map([...keys].map(([kid, key]) => [kid, checkerOf(key)]))
+  const onlyChecker = checkers.size === 1 ? [...checkers.values()][0] : undefined
+  const decodeHeader = createDecoder({ complete: true })
   const verified = new Map<string, { user: AuthUser; expiresAt: number }>()
 
-  const keyFor = (header: JWTHeaderParameters) => {
-    const key = header.kid === undefined ? onlyKey : keys.get(header.kid)
-    if (!key) throw invalid()
-    return key
-  }
-
-  async function verifyUncached(token: string) {
+  function verifyUncached(token: string) {
     try {
-      const { payload } = await jwtVerify(token, keyFor, {
-        algorithms: ['EdDSA', 'ES256'],
-        issuer: options.issuer,
-        audience: options.audience,
-        requiredClaims: ['sub', 'exp'],
-      })
+      const { header } = decodeHeader(token) as { header: { kid?: unknown } }
+      const { kid } = header
+      const check = kid === undefined ? onlyChecker : typeof kid === 'string' ? checkers.get(kid) : undefined
+      if (!check) throw invalid()
+      const payload = check(token) as { sub?: unknown; role?: unknown; exp: number }
       const role = payload.role ?? 'customer'
       if (typeof payload.sub !== 'string' || !isValidId(payload.sub)) throw invalid()
       if (role !== 'customer' && role !== 'admin') throw invalid()
-      return { user: { id: payload.sub, role } as AuthUser, expiresAt: (payload.exp ?? 0) * 1000 }
+      return { user: { id: payload.sub, role } as AuthUser, expiresAt: payload.exp * 1000 }
     } catch (error) {
-      if (error instanceof errors.JWTExpired)
+      if (codeOf(error) === TOKEN_ERROR_CODES.expired)
         throw kitError('AUTH_TOKEN_EXPIRED', 'The access token has expired')
       if (error instanceof DomainError) throw error
       throw invalid()
@@ -138,7 +153,7 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
     const hit = verified.get(token)
     if (hit && hit.expiresAt > Date.now()) return hit.user
     if (hit) verified.delete(token)
-    const entry = await verifyUncached(token)
+    const entry = verifyUncached(token)
     if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string)
     verified.set(token, entry)
     return entry.user

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto'
-import { SignJWT } from 'jose'
+import { createSigner } from 'fast-jwt'
 
 export interface TestKeys {
   privateKey: KeyObject
@@ -28,14 +28,19 @@ export interface TokenOptions {
 }
 
 /** Signs an access token the way auth-api does (EdDSA, iss, aud, sub, role, exp; kid if given). */
-export function signTestToken(key: KeyObject, userId: string, options: TokenOptions = {}) {
+export async function signTestToken(key: KeyObject, userId: string, options: TokenOptions = {}) {
   const now = Math.floor(Date.now() / 1000)
-  return new SignJWT({ role: options.role ?? 'customer' })
-    .setProtectedHeader(options.kid === undefined ? { alg: 'EdDSA' } : { alg: 'EdDSA', kid: options.kid })
-    .setSubject(userId)
-    .setIssuer(options.issuer ?? 'bookstore-auth')
-    .setAudience(options.audience ?? 'bookstore')
-    .setIssuedAt(now)
-    .setExpirationTime(now + (options.expiresIn ?? 900))
-    .sign(key)
+  const sign = createSigner({
+    key: key.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    algorithm: 'EdDSA',
+    kid: options.kid,
+  })
+  return sign({
+    role: options.role ?? 'customer',
+    sub: userId,
+    iss: options.issuer ?? 'bookstore-auth',
+    aud: options.audience ?? 'bookstore',
+    iat: now,
+    exp: now + (options.expiresIn ?? 900),
+  })
 }

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { keyIdOf } from '@bookstore/service-kit/key-id'
-import { SignJWT } from 'jose'
+import { createSigner } from 'fast-jwt'
 import type { TokenSubject } from './users'
 
 export interface SigningKey {
@@ -39,17 +39,16 @@ export interface AccessTokenSettings {
 
 /** Short-lived access tokens (SPEC A3): sub, role, iss, aud, iat, exp; `kid` names the key. */
 export function createAccessTokenSigner(settings: AccessTokenSettings) {
+  const signToken = createSigner({
+    key: settings.key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    algorithm: settings.key.alg,
+    kid: settings.key.kid,
+    iss: settings.issuer,
+    aud: settings.audience,
+    expiresIn: settings.ttlSeconds * 1000,
+  })
   return async function sign(user: TokenSubject) {
-    const now = Math.floor(Date.now() / 1000)
-    const token = await new SignJWT({ role: user.role })
-      .setProtectedHeader({ alg: settings.key.alg, kid: settings.key.kid, typ: 'JWT' })
-      .setSubject(user.id)
-      .setIssuer(settings.issuer)
-      .setAudience(settings.audience)
-      .setIssuedAt(now)
-      .setExpirationTime(now + settings.ttlSeconds)
-      .sign(settings.key.privateKey)
-    return { accessToken: token, expiresIn: settings.ttlSeconds }
+    return { accessToken: signToken({ sub: user.id, role: user.role }), expiresIn: settings.ttlSeconds }
   }
 }
 export type AccessTokenSigner = ReturnType<typeof createAccessTokenSigner>
