@@ -6,7 +6,7 @@ import { migrateDatabase } from '@bookstore/db'
 import { ensureDevKeys } from '@bookstore/local-stack/dev-keys.ts'
 import { type LocalApp, startApp } from '@bookstore/local-stack/local-apps.ts'
 import { startLocalRedis } from '@bookstore/local-stack/local-redis.ts'
-import { createTestDatabase, freePort } from '@bookstore/test-kit'
+import { type AppName, createTestDatabase, freePort } from '@bookstore/test-kit'
 import { preview } from 'vite'
 import { E2E_ADMIN, e2eWebPort } from './e2e-settings'
 
@@ -50,7 +50,7 @@ async function main() {
   const keys = ensureDevKeys(join(dataDir, 'keys'))
   say(`Redis ${redis.url}, PostgreSQL ${database.url}`)
 
-  const port = async (name: string, env: Record<string, string> = {}): Promise<LocalApp> => ({
+  const port = async (name: AppName, env: Record<string, string> = {}): Promise<LocalApp> => ({
     name,
     port: await freePort(),
     env,

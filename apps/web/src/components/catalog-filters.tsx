@@ -29,6 +29,17 @@ function TextField(props: {
 }
 
 /**
+ * A field's own value that follows the URL's: a choice shows at once, even while the navigation it
+ * starts is still rendering (router updates are transitions, and a controlled input would snap back
+ * to the old value until then); back/forward bring the URL's value back.
+ */
+function useFollowed<T>(value: T): [T, (next: T) => void] {
+  const [own, setOwn] = useState(value)
+  useEffect(() => setOwn(value), [value])
+  return [own, setOwn]
+}
+
+/**
  * Search and filters. Typed fields apply on submit (one history entry per search, not per key);
  * choices apply at once. The fields follow the URL, so back/forward show what was searched.
  */
@@ -38,17 +49,18 @@ export function CatalogFilters(props: {
   onChange: (next: CatalogQuery) => void
 }) {
   const { query, categories, onChange } = props
-  const [q, setQ] = useState(query.q)
-  const [author, setAuthor] = useState(query.author)
-  useEffect(() => setQ(query.q), [query.q])
-  useEffect(() => setAuthor(query.author), [query.author])
+  const [q, setQ] = useFollowed(query.q)
+  const [author, setAuthor] = useFollowed(query.author)
+  const [category, setCategory] = useFollowed(query.category)
+  const [sort, setSort] = useFollowed(query.sort ?? (query.q ? 'relevance' : 'title'))
+  const [inStock, setInStock] = useFollowed(query.inStock)
 
   const submit = (event: FormEvent) => {
     event.preventDefault()
     const trimmed = q.trim()
     // A new search ranks by relevance unless the shopper chose another order.
-    const sort: BookSort | undefined = trimmed && !query.q && !query.sort ? 'relevance' : query.sort
-    onChange(withChange(query, { q: trimmed, author: author.trim(), sort }))
+    const nextSort: BookSort | undefined = trimmed && !query.q && !query.sort ? 'relevance' : query.sort
+    onChange(withChange(query, { q: trimmed, author: author.trim(), sort: nextSort }))
   }
 
   return (
@@ -77,8 +89,11 @@ export function CatalogFilters(props: {
           <label htmlFor="filter-category">Category</label>
           <select
             id="filter-category"
-            value={query.category}
-            onChange={(event) => onChange(withChange(query, { category: event.target.value }))}
+            value={category}
+            onChange={(event) => {
+              setCategory(event.target.value)
+              onChange(withChange(query, { category: event.target.value }))
+            }}
           >
             <option value="">All categories</option>
             {categories?.map((category) => (
@@ -92,10 +107,11 @@ export function CatalogFilters(props: {
           <label htmlFor="filter-sort">Sort by</label>
           <select
             id="filter-sort"
-            value={query.sort ?? (query.q ? 'relevance' : 'title')}
+            value={sort}
             onChange={(event) => {
-              const sort = bookSorts.find((candidate) => candidate === event.target.value)
-              onChange(withChange(query, { sort }))
+              const chosen = bookSorts.find((candidate) => candidate === event.target.value)
+              if (chosen) setSort(chosen)
+              onChange(withChange(query, { sort: chosen }))
             }}
           >
             {bookSorts
@@ -111,8 +127,11 @@ export function CatalogFilters(props: {
           <input
             id="filter-in-stock"
             type="checkbox"
-            checked={query.inStock}
-            onChange={(event) => onChange(withChange(query, { inStock: event.target.checked }))}
+            checked={inStock}
+            onChange={(event) => {
+              setInStock(event.target.checked)
+              onChange(withChange(query, { inStock: event.target.checked }))
+            }}
           />
           <label htmlFor="filter-in-stock">In stock only</label>
         </div>
