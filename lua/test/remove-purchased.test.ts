@@ -16,12 +16,18 @@ const add = (bookId: string, quantity: number): AddItemInput => ({
   maxQuantityPerItem: 50,
   maxDistinctItems: 10,
 })
-const context = (userId: string) => ({ userId, now: 1_700_000_000_000, cartTtlSeconds: 3600, idempotencyTtlSeconds: 60 })
+const context = (userId: string) => ({
+  userId,
+  now: 1_700_000_000_000,
+  cartTtlSeconds: 3600,
+  idempotencyTtlSeconds: 60,
+})
 
 async function cartWith(lines: [string, number][]) {
   const userId = uniqueId('lua-user')
   await hydrateCart(redis, userId, undefined, 3600)
-  for (const [bookId, quantity] of lines) await runCartMutation(redis, 'add-item', context(userId), add(bookId, quantity))
+  for (const [bookId, quantity] of lines)
+    await runCartMutation(redis, 'add-item', context(userId), add(bookId, quantity))
   return userId
 }
 
@@ -67,9 +73,11 @@ describe('cart-remove-purchased.lua (SPEC O2)', () => {
         totalCents: 3 * 1250,
       })
       // The same order again: nothing changes, no second event.
-      expect(await removePurchased(redis, input(userId, 'order-1', [{ bookId: 'b1', quantity: 2 }]))).toEqual({
-        outcome: 'replayed',
-      })
+      expect(await removePurchased(redis, input(userId, 'order-1', [{ bookId: 'b1', quantity: 2 }]))).toEqual(
+        {
+          outcome: 'replayed',
+        },
+      )
       expect(JSON.parse((await redis.get(cartKeys(userId).cart)) ?? '{}')).toMatchObject({ version: 4 })
       await new Promise((resolve) => setTimeout(resolve, 50))
       expect(events.map((event) => JSON.parse(event) as { op: string })).toEqual([
@@ -86,7 +94,9 @@ describe('cart-remove-purchased.lua (SPEC O2)', () => {
       outcome: 'nothing-to-remove',
       version: 1,
     })
-    expect(await removePurchased(redis, input(uniqueId('nobody'), 'order-3', [{ bookId: 'b1', quantity: 1 }]))).toEqual({
+    expect(
+      await removePurchased(redis, input(uniqueId('nobody'), 'order-3', [{ bookId: 'b1', quantity: 1 }])),
+    ).toEqual({
       outcome: 'needs-hydration',
     })
   })

@@ -54,5 +54,8 @@ export async function bookApi(app: FastifyInstance, options: { config: BookApiCo
   await app.register(bookRoutes)
   await app.register(adminBookRoutes)
   if (config.RESERVATION_WORKER)
-    await app.register(deadLetterRoutes, { ...app.deadLetters.of('stock-reservations'), jobs: 'stock reservation' })
+    await app.register(deadLetterRoutes, {
+      ...app.deadLetters.of('stock-reservations'),
+      jobs: 'stock reservation',
+    })
 }

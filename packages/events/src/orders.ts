@@ -143,7 +143,12 @@ export const ReleaseStockJob = Type.Object({
 /** Release every hold past its expiry (the scheduler enqueues it). */
 export const ExpireHoldsJob = Type.Object({ kind: Type.Literal('expire-holds') })
 
-export const StockReservationJob = Type.Union([ReserveStockJob, CommitStockJob, ReleaseStockJob, ExpireHoldsJob])
+export const StockReservationJob = Type.Union([
+  ReserveStockJob,
+  CommitStockJob,
+  ReleaseStockJob,
+  ExpireHoldsJob,
+])
 export type StockReservationJob = Static<typeof StockReservationJob>
 
 /** What a reservation of book-api is: its answers on the saga queue say which state it reached. */
@@ -159,7 +164,12 @@ export type ReservationStatus = Static<typeof ReservationStatus>
 export const StockResultJob = Type.Object({
   kind: Type.Literal('stock-result'),
   orderId: OrderId,
-  step: Type.Union([Type.Literal('reserve'), Type.Literal('commit'), Type.Literal('release'), Type.Literal('expire')]),
+  step: Type.Union([
+    Type.Literal('reserve'),
+    Type.Literal('commit'),
+    Type.Literal('release'),
+    Type.Literal('expire'),
+  ]),
   /** The reservation's state after the step. */
   status: ReservationStatus,
   refusedLines: Type.Optional(Type.Array(RefusedLine)),

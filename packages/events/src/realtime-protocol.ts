@@ -125,5 +125,10 @@ export const ServerOrderChanged = Type.Object({
 })
 export type ServerOrderChanged = Static<typeof ServerOrderChanged>
 
-export const ServerMessage = Type.Union([ServerSnapshot, ServerUpToDate, ServerCartChanged, ServerOrderChanged])
+export const ServerMessage = Type.Union([
+  ServerSnapshot,
+  ServerUpToDate,
+  ServerCartChanged,
+  ServerOrderChanged,
+])
 export type ServerMessage = ServerSnapshot | ServerUpToDate | ServerCartChanged | ServerOrderChanged

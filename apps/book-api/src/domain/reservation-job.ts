@@ -1,7 +1,4 @@
-import {
-  type StockResultJob,
-  StockReservationJob,
-} from '@bookstore/events'
+import { StockReservationJob, type StockResultJob } from '@bookstore/events'
 import { Check } from 'typebox/value'
 import type { StockReservations } from './stock-reservations'
 

@@ -41,7 +41,11 @@ async function moveStock(tx: Transaction, locked: BookRow[], lines: StockLine[],
     if (!before) continue
     const [after] = await tx
       .update(books)
-      .set({ stock: sql`${books.stock} + ${sign * line.quantity}`, version: before.version + 1, updatedAt: at })
+      .set({
+        stock: sql`${books.stock} + ${sign * line.quantity}`,
+        version: before.version + 1,
+        updatedAt: at,
+      })
       .where(eq(books.id, line.bookId))
       .returning()
     if (after) await recordEvent(tx, 'book.stock-changed', before, after)

@@ -1,9 +1,4 @@
-import {
-  orderQueueNames,
-  retryingJobOptions,
-  type StockResultJob,
-  stockResultJobId,
-} from '@bookstore/events'
+import { orderQueueNames, retryingJobOptions, type StockResultJob, stockResultJobId } from '@bookstore/events'
 import { createPatientRedis } from '@bookstore/service-kit'
 import { isDatabaseUnavailable } from '@bookstore/service-kit/database-errors'
 import { type QueueWorkerSettings, queueWorker } from '@bookstore/service-kit/queue-worker'

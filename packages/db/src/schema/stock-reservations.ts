@@ -26,9 +26,7 @@ export const stockReservations = pgTable(
       sql`${table.status} in ('held', 'refused', 'committed', 'released')`,
     ),
     // The expiry sweep reads only live holds.
-    index('stock_reservations_held_idx')
-      .on(table.expiresAt)
-      .where(sql`${table.status} = 'held'`),
+    index('stock_reservations_held_idx').on(table.expiresAt).where(sql`${table.status} = 'held'`),
   ],
 )
 
