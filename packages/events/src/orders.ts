@@ -142,6 +142,7 @@ export const ReleaseStockJob = Type.Object({
 })
 /** Release every hold past its expiry (the scheduler enqueues it). */
 export const ExpireHoldsJob = Type.Object({ kind: Type.Literal('expire-holds') })
+export type ExpireHoldsJob = Static<typeof ExpireHoldsJob>
 
 export const StockReservationJob = Type.Union([
   ReserveStockJob,
@@ -180,6 +181,7 @@ export type StockResultJob = Static<typeof StockResultJob>
 export const AdvanceOrderJob = Type.Object({ kind: Type.Literal('advance'), orderId: OrderId })
 /** Look for orders stuck past their expiry or with unfinished compensation (the scheduler enqueues it). */
 export const SweepOrdersJob = Type.Object({ kind: Type.Literal('sweep-orders') })
+export type SweepOrdersJob = Static<typeof SweepOrdersJob>
 
 export const OrderSagaJob = Type.Union([StockResultJob, AdvanceOrderJob, SweepOrdersJob])
 export type OrderSagaJob = Static<typeof OrderSagaJob>
