@@ -164,6 +164,30 @@ export async function startOrderStack(options: OrderStackOptions = {}) {
       return db.select().from(stockReservations).where(inArray(stockReservations.orderId, orderIds))
     },
     payment: (orderId: string) => readFakePayment(stack.redis, orderId),
+    /**
+     * What the scheduler's sweep-orders schedule enqueues, every `periodMs` until the stack closes:
+     * book-api releases expired holds, order-api settles stuck orders (apps/scheduler runs it for real).
+     */
+    runSweeps(periodMs = 300) {
+      const holds = helpers.stockQueue()
+      const saga = helpers.sagaQueue()
+      const timer = setInterval(() => {
+        void holds
+          .add('expire-holds', { kind: 'expire-holds' }, { jobId: 'expire-holds', removeOnComplete: true })
+          .catch(() => {})
+        void saga
+          .add('sweep-orders', { kind: 'sweep-orders' }, { jobId: 'sweep-orders', removeOnComplete: true })
+          .catch(() => {})
+      }, periodMs)
+      stack.onClose(() => clearInterval(timer))
+    },
+    /** SPEC O3 for one order: confirmed only with a capture kept, cancelled only with none kept. */
+    async paidAsItShould(orderId: string) {
+      const [row] = await db.select().from(orders).where(eq(orders.id, orderId))
+      const payment = await readFakePayment(stack.redis, orderId)
+      const keptCapture = payment.captured && !payment.refunded
+      return row?.status === 'confirmed' ? keptCapture : !keptCapture
+    },
     sagaQueue: () => stack.queue(orderQueueNames.orderSaga),
     stockQueue: () => stack.queue(orderQueueNames.stockReservations),
   }

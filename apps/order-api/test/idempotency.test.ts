@@ -31,7 +31,8 @@ describe('a checkout sent more than once (SPEC O1, O3)', () => {
     expect(list.body).toMatchObject({ totalItems: 1, items: [{ id: orderId }] })
     const payment = await stack.payment(orderId)
     expect(payment).toMatchObject({ captured: true, refunded: false })
-    expect(payment.calls.settlement).toBe(1)
+    expect(payment.captures).toBe(1)
+    expect(payment.calls.capture).toBe(1)
     expect(await stack.stockOf(book.id)).toBe(8)
   })
 

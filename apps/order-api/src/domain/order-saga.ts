@@ -91,9 +91,11 @@ export function createOrderSaga(deps: OrderSagaDeps) {
 
   async function pendingStep(tx: Transaction, row: OrderRow, published: Transitioned[]): Promise<Step> {
     const reservation = row.reservation as ReservationState
-    const overdue = now() > row.reservationExpiresAt.getTime() + deps.expiryGraceMs
-    // Once the stock is sold the capture is all that is left: it finishes, however late.
-    if (overdue && reservation !== 'committed') return cancel(tx, row, 'reservation-expired', published)
+    // Past its hold (and the grace) a pending order ends, whatever is left: even a capture that
+    // keeps failing does not hold sold stock for ever. Compensation then gives everything back,
+    // a capture whose answer was lost included.
+    if (now() > row.reservationExpiresAt.getTime() + deps.expiryGraceMs)
+      return cancel(tx, row, 'reservation-expired', published)
     switch (reservation) {
       case 'requested': {
         const lines = (await store.lines(row.id)).map(stockLineOf)

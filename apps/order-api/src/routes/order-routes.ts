@@ -1,7 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
-import { Type } from 'typebox'
-import { CancelBody, errorResponses, ListQuery, Order, OrderPage, OrderParams, security } from './schemas'
+import { CancelQuery, errorResponses, ListQuery, Order, OrderPage, OrderParams, security } from './schemas'
 
 /** The shopper's own orders (SPEC O2): another shopper's order is not found. */
 export async function orderRoutes(app: FastifyInstance) {
@@ -42,11 +41,11 @@ export async function orderRoutes(app: FastifyInstance) {
       schema: {
         summary: 'Cancel one of my orders before it ships (the payment and the stock are given back)',
         description:
-          '409 ORDER_TRANSITION_INVALID once shipped; ORDER_STATE_CHANGED when expectedStatus is stale.',
+          '409 ORDER_TRANSITION_INVALID once shipped; ORDER_STATE_CHANGED when ?expectedStatus= is not the current status.',
         tags: ['orders'],
         security,
         params: OrderParams,
-        body: Type.Optional(CancelBody),
+        querystring: CancelQuery,
         response: { 200: Order, ...errorResponses(400, 401, 404, 409, 503) },
       },
     },
@@ -57,7 +56,7 @@ export async function orderRoutes(app: FastifyInstance) {
         actor: 'shopper',
         actorId: request.user.id,
         ownerId: request.user.id,
-        expectedStatus: request.body?.expectedStatus,
+        expectedStatus: request.query.expectedStatus,
       }),
   )
 }

@@ -30,7 +30,7 @@ export const AdminListQuery = Type.Object(
   { additionalProperties: false },
 )
 
-export const CancelBody = Type.Object(
+export const CancelQuery = Type.Object(
   { expectedStatus: Type.Optional(OrderStatus) },
   { additionalProperties: false },
 )

@@ -28,6 +28,8 @@ export interface FakePaymentRecord {
   amountCents: number
   /** Calls that reached the provider, per operation (retries included). */
   calls: Record<string, number>
+  /** Captures that took money (at most one, whatever the calls). */
+  captures: number
 }
 
 export async function readFakePayment(redis: Redis, orderId: string): Promise<FakePaymentRecord> {
@@ -42,6 +44,7 @@ export async function readFakePayment(redis: Redis, orderId: string): Promise<Fa
     refunded: raw.refund === 'refunded',
     amountCents: Number(raw.amountCents ?? 0),
     calls,
+    captures: Number(raw.captures ?? 0),
   }
 }
 
@@ -60,12 +63,13 @@ export function createFakePaymentProvider(redis: Redis, options: FakePaymentOpti
     extra: Record<string, string | number> = {},
   ) {
     const key = fakePaymentKey(orderId)
-    const [, , [, stored]] = ((await redis
+    const [[, first], [, stored]] = ((await redis
       .multi()
       .hsetnx(key, operation, outcome)
-      .hincrby(key, `calls:${operation}`, 1)
       .hget(key, operation)
-      .exec()) ?? []) as [unknown, unknown, [unknown, string | null]]
+      .exec()) ?? []) as [[unknown, number], [unknown, string | null]]
+    if (first === 1 && operation === 'settlement' && outcome === 'captured')
+      await redis.hincrby(key, 'captures', 1)
     if (Object.keys(extra).length > 0) await redis.hset(key, extra)
     return stored ?? outcome
   }
@@ -77,8 +81,8 @@ export function createFakePaymentProvider(redis: Redis, options: FakePaymentOpti
     behaviour: FakeBehaviour,
     act: () => Promise<T>,
   ) {
+    await redis.hincrby(fakePaymentKey(orderId), `calls:${operation}`, 1)
     if (behaviour === 'timeout') {
-      await redis.hincrby(fakePaymentKey(orderId), `calls:${operation}`, 1)
       await sleep(options.lateAnswerMs, undefined, { ref: false })
       throw new Error(`fake ${operation} never answers`)
     }
@@ -113,6 +117,7 @@ export function createFakePaymentProvider(redis: Redis, options: FakePaymentOpti
       }),
 
     async void({ orderId }): Promise<VoidOutcome> {
+      await redis.hincrby(fakePaymentKey(orderId), 'calls:void', 1)
       const settled = await once(orderId, 'settlement', 'voided')
       if (settled === 'captured') return { outcome: 'already-captured' }
       await redis.hset(fakePaymentKey(orderId), 'void', 'voided')
@@ -120,6 +125,7 @@ export function createFakePaymentProvider(redis: Redis, options: FakePaymentOpti
     },
 
     async refund({ orderId }) {
+      await redis.hincrby(fakePaymentKey(orderId), 'calls:refund', 1)
       await once(orderId, 'refund', 'refunded')
     },
   }
