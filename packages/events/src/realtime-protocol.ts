@@ -125,10 +125,13 @@ export const ServerOrderChanged = Type.Object({
 })
 export type ServerOrderChanged = Static<typeof ServerOrderChanged>
 
+/** The messages about the cart: each carries the cart version. */
+export type ServerCartMessage = ServerSnapshot | ServerUpToDate | ServerCartChanged
+
 export const ServerMessage = Type.Union([
   ServerSnapshot,
   ServerUpToDate,
   ServerCartChanged,
   ServerOrderChanged,
 ])
-export type ServerMessage = ServerSnapshot | ServerUpToDate | ServerCartChanged | ServerOrderChanged
+export type ServerMessage = ServerCartMessage | ServerOrderChanged

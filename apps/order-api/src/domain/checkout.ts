@@ -24,6 +24,8 @@ export interface CheckoutDeps {
   /** Asks book-api to hold the order's stock (the saga's first step); fails fast. */
   requestReservation: (order: OrderRow, lines: StockLine[]) => Promise<void>
   view: (row: OrderRow) => Promise<Order>
+  /** Announces the new order (its first state) on the shopper's order channel. */
+  announce: (order: Order) => Promise<void>
   reservationTtlMs: number
   now?: () => number
 }
@@ -137,7 +139,9 @@ export async function checkout(deps: CheckoutDeps, request: CheckoutRequest): Pr
   })
   if (!created) return replay(deps, row, request)
   await deps.requestReservation(row, lines.map(stockLineOf))
-  return { order: await deps.view(row), replayed: false }
+  const order = await deps.view(row)
+  await deps.announce(order)
+  return { order, replayed: false }
 }
 
 /**

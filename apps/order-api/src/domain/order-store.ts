@@ -48,7 +48,8 @@ export interface OrderFilter {
 /** One committed transition: what to publish once the transaction is over. */
 export interface Transitioned {
   order: Order
-  from: OrderStatus
+  /** null: the order was just made. */
+  from: OrderStatus | null
 }
 
 /**

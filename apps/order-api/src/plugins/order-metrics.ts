@@ -48,7 +48,7 @@ export const orderMetricsPlugin = fp(
     app.decorate('orderMetrics', {
       checkout: (outcome: string) => checkouts.inc({ outcome }),
       transition: ({ order, from }: Transitioned) =>
-        transitions.inc({ from, to: order.status, reason: order.cancelReason ?? '' }),
+        transitions.inc({ from: from ?? 'none', to: order.status, reason: order.cancelReason ?? '' }),
     })
   },
   { name: 'order-metrics', dependencies: ['metrics', 'database'] },

@@ -44,6 +44,7 @@ export const ordersPlugin = fp(
             requestReservation: (order, lines) =>
               producers.stock.reserve(order.id, lines, order.reservationExpiresAt),
             view,
+            announce: (order) => publish([{ order, from: null }]),
             reservationTtlMs: options.reservationTtlMs,
           },
           request,
