@@ -1,4 +1,4 @@
-import { books, orders, stockReservations } from '@bookstore/db'
+import { books, orderLines, orders, stockReservations } from '@bookstore/db'
 import { type Cart, cartKeys, type Order, orderQueueNames } from '@bookstore/events'
 import { type AppSpec, type Env, startStack, uniqueId, waitFor } from '@bookstore/test-kit'
 import { eq, inArray } from 'drizzle-orm'
@@ -155,6 +155,7 @@ export async function startOrderStack(options: OrderStackOptions = {}) {
         timeoutMs,
       )
     },
+    orderLines: (orderId: string) => db.select().from(orderLines).where(eq(orderLines.orderId, orderId)),
     async stockOf(bookId: string): Promise<number> {
       const [row] = await db.select({ stock: books.stock }).from(books).where(eq(books.id, bookId))
       return row?.stock ?? Number.NaN
