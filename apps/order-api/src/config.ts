@@ -29,7 +29,10 @@ export const OrderApiConfig = Type.Object({
    * book-api never said the hold expired (its answer lost, its worker down).
    */
   ORDER_EXPIRY_GRACE_MS: Type.Integer({ minimum: 0, maximum: 3600_000, default: 30_000 }),
-  /** Saga jobs worked on at once (each holds one order's row lock and one connection meanwhile). */
+  /**
+   * Saga jobs worked on at once; each holds one order's row lock and one connection of the
+   * worker's own pool (SAGA_CONCURRENCY + 1 connections, beside DATABASE_POOL_SIZE for requests).
+   */
   SAGA_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 64, default: 4 }),
   /** Attempts of a saga job (a payment timing out is retried with them), then `{order-saga-dlq}`. */
   SAGA_JOB_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),

@@ -115,8 +115,13 @@ export function createOrderSaga(deps: OrderSagaDeps) {
           })
           if (answer.outcome === 'declined')
             return cancel(tx, row, 'payment-declined', published, { payment: 'declined' })
-          await store.update(tx, row.id, { payment: 'authorized', paymentReference: answer.reference })
-          return go
+          // Authorized: the stock is turned into sold stock next, in the same step's commit.
+          await store.update(tx, row.id, {
+            payment: 'authorized',
+            paymentReference: answer.reference,
+            reservation: 'committing',
+          })
+          return stop(() => deps.stock.commit(row.id))
         }
         await store.update(tx, row.id, { reservation: 'committing' })
         return stop(() => deps.stock.commit(row.id))
@@ -131,7 +136,13 @@ export function createOrderSaga(deps: OrderSagaDeps) {
             amountCents: row.totalCents,
           })
           if (answer.outcome === 'declined') return cancel(tx, row, 'payment-declined', published)
-          await store.update(tx, row.id, { payment: 'captured' })
+          // Captured and confirmed in one transaction: never one without the other.
+          await store.transition(
+            tx,
+            row,
+            { to: 'confirmed', actor: 'system', reason: 'payment captured', fields: { payment: 'captured' } },
+            published,
+          )
           return go
         }
         if (row.payment === 'captured') {
@@ -172,16 +183,15 @@ export function createOrderSaga(deps: OrderSagaDeps) {
   }
 
   async function afterConfirmationStep(tx: Transaction, row: OrderRow): Promise<Step> {
-    if (!row.cartClearedAt) {
-      await deps.after.clearCart(row, (await store.lines(row.id)).map(stockLineOf))
-      await store.update(tx, row.id, { cartClearedAt: new Date() })
-      return go
-    }
-    if (!row.emailEnqueuedAt) {
-      await deps.after.sendConfirmation(row)
-      await store.update(tx, row.id, { emailEnqueuedAt: new Date() })
-      return go
-    }
+    if (row.cartClearedAt && row.emailEnqueuedAt) return stop()
+    // Both are idempotent (the order id guards each), so one step does both and marks both.
+    if (!row.cartClearedAt) await deps.after.clearCart(row, (await store.lines(row.id)).map(stockLineOf))
+    if (!row.emailEnqueuedAt) await deps.after.sendConfirmation(row)
+    const at = new Date()
+    await store.update(tx, row.id, {
+      cartClearedAt: row.cartClearedAt ?? at,
+      emailEnqueuedAt: row.emailEnqueuedAt ?? at,
+    })
     return stop()
   }
 

@@ -9,7 +9,7 @@ import {
   retryingJobOptions,
 } from '@bookstore/events'
 import { cartRemovePurchasedScript } from '@bookstore/lua'
-import { createPatientRedis } from '@bookstore/service-kit'
+import { createPatientRedis, openDatabasePool } from '@bookstore/service-kit'
 import { isDatabaseUnavailable } from '@bookstore/service-kit/database-errors'
 import { type QueueWorkerSettings, queueWorker } from '@bookstore/service-kit/queue-worker'
 import { Queue } from 'bullmq'
@@ -26,6 +26,9 @@ import { createSagaQueues, type SagaQueueSettings } from './saga-queues'
 
 export interface SagaWorkerOptions {
   worker: QueueWorkerSettings
+  /** The worker's own pool: a saga step holds a connection (and its order's row lock) through a
+   * payment call, and checkout requests must never queue behind those. */
+  database: { url: string; poolSize: number }
   queues: SagaQueueSettings
   /** The provider, given the worker's patient Redis connection (the fake keeps its state there). */
   payments: (redis: Redis) => PaymentProvider
@@ -50,6 +53,11 @@ const week = 7 * 24 * 3600
 export const sagaWorkerPlugin = fp(
   async (app: FastifyInstance, options: SagaWorkerOptions) => {
     const redis = createPatientRedis(options.worker.redisUrl, 'order-api-saga')
+    const { db } = openDatabasePool(app, {
+      url: options.database.url,
+      poolSize: options.database.poolSize,
+      applicationName: 'order-api-saga',
+    })
     const producers = createSagaQueues(redis, options.queues)
     const persistence = new Queue<CartPersistJob>(queueNames.cartPersistence, {
       connection: redis,
@@ -62,7 +70,7 @@ export const sagaWorkerPlugin = fp(
       // Kept a week after they are done, so the job id deduplicates a confirmation enqueued twice.
       defaultJobOptions: retryingJobOptions(options.email.attempts, options.email.backoffMs, week),
     })
-    const store = createOrderStore(app.db)
+    const store = createOrderStore(db)
     const saga = createOrderSaga({
       store,
       payments: options.payments(redis),
@@ -71,7 +79,7 @@ export const sagaWorkerPlugin = fp(
       expiryGraceMs: options.expiryGraceMs,
       after: createAfterConfirmation({
         redis,
-        db: app.db,
+        db,
         store,
         persist: async (commits) => {
           await persistence.addBulk(persistJobsOf(commits))
