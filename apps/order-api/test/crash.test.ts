@@ -31,6 +31,14 @@ async function shoppersOver(current: OrderStack) {
   return { books: books.map((book) => book.id), shoppers }
 }
 
+/** Every shopper checks out at once: the orders let in (some are refused at the door, stock held). */
+async function checkOutAll(current: OrderStack, shoppers: (Shopper & { cartVersion: number })[]) {
+  const answers = await Promise.all(shoppers.map((shopper) => current.checkout(shopper, shopper.cartVersion)))
+  const orderIds = answers.filter((answer) => answer.status === 202).map((answer) => answer.body.id as string)
+  expect(orderIds.length).toBeGreaterThan(10)
+  return orderIds
+}
+
 /** Every order ended, stock = initial - what confirmed orders bought, no hold left, payments as they should. */
 async function expectSettled(current: OrderStack, orderIds: string[], bookIds: string[]) {
   const rows = await Promise.all(orderIds.map((orderId) => current.settled(orderId, 60_000)))
@@ -64,13 +72,7 @@ describe('a process killed in the middle of the saga (SPEC O1, O3)', () => {
     stack = current
     current.runSweeps(500)
     const { books, shoppers } = await shoppersOver(current)
-    const answers = await Promise.all(
-      shoppers.map((shopper) => current.checkout(shopper, shopper.cartVersion)),
-    )
-    const orderIds = answers
-      .filter((answer) => answer.status === 202)
-      .map((answer) => answer.body.id as string)
-    expect(orderIds.length).toBeGreaterThan(10)
+    const orderIds = await checkOutAll(current, shoppers)
     // Some reservations made, not all: the worker is between steps of the saga.
     await waitFor(async () => (await current.holds(orderIds)).length >= 3, 'the first reservations')
     const [doomed] = current.running('book-api')
@@ -94,13 +96,7 @@ describe('a process killed in the middle of the saga (SPEC O1, O3)', () => {
     stack = current
     current.runSweeps(500)
     const { books, shoppers } = await shoppersOver(current)
-    const answers = await Promise.all(
-      shoppers.map((shopper) => current.checkout(shopper, shopper.cartVersion)),
-    )
-    const orderIds = answers
-      .filter((answer) => answer.status === 202)
-      .map((answer) => answer.body.id as string)
-    expect(orderIds.length).toBeGreaterThan(10)
+    const orderIds = await checkOutAll(current, shoppers)
     await waitFor(async () => {
       const rows = await current.db.select().from(orders).where(inArray(orders.id, orderIds))
       return rows.some((row) => row.payment === 'authorized') && rows.some((row) => row.status === 'pending')

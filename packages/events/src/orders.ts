@@ -189,3 +189,9 @@ export type OrderSagaJob = Static<typeof OrderSagaJob>
 /** Job ids: one per step and order, so a step enqueued twice while the first is queued is one job. */
 export const stockJobId = (kind: 'reserve' | 'commit' | 'release', orderId: string) => `${kind}-${orderId}`
 export const stockResultJobId = (step: StockResultJob['step'], orderId: string) => `${step}-result-${orderId}`
+
+/** A saga job's `kind` as a metric label (anything else is `invalid`: labels stay a small set). */
+export const sagaJobLabel = (data: unknown): string => {
+  const kind = (data as { kind?: unknown } | null)?.kind
+  return typeof kind === 'string' && /^[a-z-]{1,20}$/.test(kind) ? kind : 'invalid'
+}

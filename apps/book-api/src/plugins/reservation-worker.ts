@@ -1,4 +1,10 @@
-import { orderQueueNames, retryingJobOptions, type StockResultJob, stockResultJobId } from '@bookstore/events'
+import {
+  orderQueueNames,
+  retryingJobOptions,
+  type StockResultJob,
+  sagaJobLabel,
+  stockResultJobId,
+} from '@bookstore/events'
 import { createPatientRedis } from '@bookstore/service-kit'
 import { isDatabaseUnavailable } from '@bookstore/service-kit/database-errors'
 import { type QueueWorkerSettings, queueWorker } from '@bookstore/service-kit/queue-worker'
@@ -54,10 +60,7 @@ export const reservationWorkerPlugin = fp(
       jobOptions: retryingJobOptions(10, 500),
       what: 'stock reservation job',
       metricPrefix: 'stock_reservation',
-      jobLabel: (job) => {
-        const kind = (job.data as { kind?: unknown } | null)?.kind
-        return typeof kind === 'string' && /^[a-z-]{1,20}$/.test(kind) ? kind : 'invalid'
-      },
+      jobLabel: (job) => sagaJobLabel(job.data),
       process: (job) =>
         runReservationJob(
           {

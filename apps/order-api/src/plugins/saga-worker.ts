@@ -7,6 +7,7 @@ import {
   persistJobsOf,
   queueNames,
   retryingJobOptions,
+  sagaJobLabel,
 } from '@bookstore/events'
 import { cartRemovePurchasedScript } from '@bookstore/lua'
 import { createPatientRedis, openDatabasePool } from '@bookstore/service-kit'
@@ -101,10 +102,7 @@ export const sagaWorkerPlugin = fp(
       jobOptions: retryingJobOptions(options.queues.attempts, options.queues.backoffMs),
       what: 'order saga job',
       metricPrefix: 'order_saga',
-      jobLabel: (job) => {
-        const kind = (job.data as { kind?: unknown } | null)?.kind
-        return typeof kind === 'string' && /^[a-z-]{1,20}$/.test(kind) ? kind : 'invalid'
-      },
+      jobLabel: (job) => sagaJobLabel(job.data),
       process: (job) =>
         runSagaJob(
           {

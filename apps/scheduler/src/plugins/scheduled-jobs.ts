@@ -89,7 +89,10 @@ export const scheduledJobsPlugin = fp(
       connection: queues,
       prefix,
     })
-    const orderSagaDlq = new Queue<DeadLetterJob>(orderQueueNames.orderSagaDeadLetter, { connection: queues, prefix })
+    const orderSagaDlq = new Queue<DeadLetterJob>(orderQueueNames.orderSagaDeadLetter, {
+      connection: queues,
+      prefix,
+    })
     const watched: WatchedQueue[] = [
       deadLetterQueue(persistenceDlq),
       deadLetterQueue(emailDlq),
