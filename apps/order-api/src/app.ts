@@ -46,8 +46,8 @@ export async function orderApi(app: FastifyInstance, options: { config: OrderApi
   await app.register(ordersPlugin, { queues, reservationTtlMs: config.RESERVATION_TTL_SECONDS * 1000 })
   await app.register(sagaWorkerPlugin, {
     worker: queueWorkerSettings(config, config.SAGA_CONCURRENCY),
-    // One connection per job at once, and one for the sweep's query.
-    database: { url: config.DATABASE_URL, poolSize: config.SAGA_CONCURRENCY + 1 },
+    // One connection per job at once: a step reads and writes through its transaction only.
+    database: { url: config.DATABASE_URL, poolSize: config.SAGA_CONCURRENCY },
     queues,
     payments: (redis) =>
       withTimeouts(

@@ -31,7 +31,7 @@ export const OrderApiConfig = Type.Object({
   ORDER_EXPIRY_GRACE_MS: Type.Integer({ minimum: 0, maximum: 3600_000, default: 30_000 }),
   /**
    * Saga jobs worked on at once; each holds one order's row lock and one connection of the
-   * worker's own pool (SAGA_CONCURRENCY + 1 connections, beside DATABASE_POOL_SIZE for requests).
+   * worker's own pool (SAGA_CONCURRENCY connections, beside DATABASE_POOL_SIZE for requests).
    */
   SAGA_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 64, default: 4 }),
   /** Attempts of a saga job (a payment timing out is retried with them), then `{order-saga-dlq}`. */

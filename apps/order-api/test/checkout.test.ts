@@ -5,7 +5,9 @@ import { type OrderStack, startOrderStack } from './harness'
 
 let stack: OrderStack
 beforeAll(async () => {
-  stack = await startOrderStack()
+  // One saga job at once, so one connection in the saga's pool: a step that read through another
+  // connection while holding its order's lock would wait for ever (as on PGlite, which serves one).
+  stack = await startOrderStack({ orderEnv: { SAGA_CONCURRENCY: '1' } })
 })
 afterAll(async () => {
   await stack?.close()

@@ -1,16 +1,13 @@
 import { readDurableCarts, restoreCart } from '@bookstore/cart-store'
-import { type Database, users } from '@bookstore/db'
+import type { Database } from '@bookstore/db'
 import type { CartCommit, HashStore, OrderConfirmedEmail, StockLine } from '@bookstore/events'
 import { type RedisClient, removePurchased } from '@bookstore/lua'
-import { eq } from 'drizzle-orm'
 import type { AfterConfirmation } from './order-saga'
-import type { OrderStore } from './order-store'
-import type { OrderRow } from './order-view'
+import { lineOf, type OrderLineRow, type OrderRow } from './order-view'
 
 export interface AfterConfirmationDeps {
   redis: RedisClient & HashStore
   db: Database
-  store: OrderStore
   /** Enqueues persistence commits, as every cart change does (SPEC P1). */
   persist: (commits: CartCommit[]) => Promise<void>
   enqueueEmail: (email: OrderConfirmedEmail) => Promise<void>
@@ -57,27 +54,17 @@ export function createAfterConfirmation(deps: AfterConfirmationDeps): AfterConfi
     throw new Error(`the cart of ${order.userId} is still missing after restoring it`)
   }
 
-  async function sendConfirmation(order: OrderRow): Promise<void> {
-    const [user] = await deps.db.select({ email: users.email }).from(users).where(eq(users.id, order.userId))
-    if (!user) {
+  async function sendConfirmation(order: OrderRow, lines: OrderLineRow[], to: string | undefined) {
+    if (!to) {
       deps.log.info({ orderId: order.id, userId: order.userId }, 'no account e-mail: no confirmation sent')
       return
     }
-    const lines = await deps.store.lines(order.id)
     await deps.enqueueEmail({
       kind: 'order-confirmed',
-      to: user.email,
+      to,
       userId: order.userId,
       orderId: order.id,
-      lines: [...lines]
-        .sort((a, b) => a.position - b.position)
-        .map((line) => ({
-          bookId: line.bookId,
-          title: line.title,
-          quantity: line.quantity,
-          unitPriceCents: line.unitPriceCents,
-          lineTotalCents: line.unitPriceCents * line.quantity,
-        })),
+      lines: [...lines].sort((a, b) => a.position - b.position).map(lineOf),
       totalCents: order.totalCents,
       itemCount: order.itemCount,
       orderUrl: new URL(`/orders/${order.id}`, deps.shopUrl).toString(),

@@ -2,7 +2,7 @@ import type { Transaction } from '@bookstore/db'
 import type { CancelReason, RefusedLine, StockLine, StockResultJob } from '@bookstore/events'
 import { stockLineOf } from './checkout'
 import type { OrderStore, Transitioned } from './order-store'
-import type { OrderRow, ReservationState } from './order-view'
+import type { OrderLineRow, OrderRow, ReservationState } from './order-view'
 import type { PaymentProvider } from './payments/payment-provider'
 
 /** The requests the saga sends book-api (each idempotent by order id; deduplicated while queued). */
@@ -15,7 +15,8 @@ export interface StockRequests {
 /** What follows a confirmation, each idempotent: the order's lines leave the cart, the e-mail goes out. */
 export interface AfterConfirmation {
   clearCart(order: OrderRow, lines: StockLine[]): Promise<void>
-  sendConfirmation(order: OrderRow): Promise<void>
+  /** `email`: the account's address (none: no e-mail). */
+  sendConfirmation(order: OrderRow, lines: OrderLineRow[], email: string | undefined): Promise<void>
 }
 
 export interface OrderSagaDeps {
@@ -98,7 +99,7 @@ export function createOrderSaga(deps: OrderSagaDeps) {
       return cancel(tx, row, 'reservation-expired', published)
     switch (reservation) {
       case 'requested': {
-        const lines = (await store.lines(row.id)).map(stockLineOf)
+        const lines = (await store.lines(row.id, tx)).map(stockLineOf)
         return stop(() => deps.stock.reserve(row.id, lines, row.reservationExpiresAt))
       }
       case 'refused':
@@ -182,17 +183,20 @@ export function createOrderSaga(deps: OrderSagaDeps) {
     return stop()
   }
 
+  /**
+   * The after-effects run once the step's transaction is over (they touch Redis and the queues,
+   * not the order's row, and the cart's restore may read PostgreSQL); both are idempotent, so a
+   * crash before they are marked done only makes the sweep run them again.
+   */
   async function afterConfirmationStep(tx: Transaction, row: OrderRow): Promise<Step> {
     if (row.cartClearedAt && row.emailEnqueuedAt) return stop()
-    // Both are idempotent (the order id guards each), so one step does both and marks both.
-    if (!row.cartClearedAt) await deps.after.clearCart(row, (await store.lines(row.id)).map(stockLineOf))
-    if (!row.emailEnqueuedAt) await deps.after.sendConfirmation(row)
-    const at = new Date()
-    await store.update(tx, row.id, {
-      cartClearedAt: row.cartClearedAt ?? at,
-      emailEnqueuedAt: row.emailEnqueuedAt ?? at,
+    const lines = await store.lines(row.id, tx)
+    const email = await store.accountEmail(tx, row.userId)
+    return stop(async () => {
+      await deps.after.clearCart(row, lines.map(stockLineOf))
+      await deps.after.sendConfirmation(row, lines, email)
+      await store.markAfterEffects(row.id)
     })
-    return stop()
   }
 
   function step(tx: Transaction, row: OrderRow, published: Transitioned[]): Promise<Step> {

@@ -1,4 +1,4 @@
-import { type Database, orderHistory, orderLines, orders, type Transaction } from '@bookstore/db'
+import { type Database, orderHistory, orderLines, orders, type Transaction, users } from '@bookstore/db'
 import type { CancelReason, Order, OrderLine, OrderStatus } from '@bookstore/events'
 import { and, asc, count, desc, eq, inArray, isNull, lt, or, type SQL } from 'drizzle-orm'
 import { orderNotFound } from './order-errors'
@@ -172,7 +172,27 @@ export function createOrderStore(db: Database) {
       return view(db, row, options.history ?? false)
     },
 
-    lines: async (orderId: string) => (await linesOf(db, [orderId])).get(orderId) ?? [],
+    /**
+     * The order's lines; inside a locked step pass its transaction: a read on another connection
+     * would wait for that transaction on a database that serves one at a time (PGlite).
+     */
+    lines: async (orderId: string, tx: Pick<Database, 'select'> = db) =>
+      (await linesOf(tx, [orderId])).get(orderId) ?? [],
+
+    /** The shopper's account e-mail (auth-api's users, read as the scheduler's reminders do). */
+    async accountEmail(tx: Pick<Database, 'select'>, userId: string): Promise<string | undefined> {
+      const [user] = await tx.select({ email: users.email }).from(users).where(eq(users.id, userId))
+      return user?.email
+    },
+
+    /** The after-effects of a confirmation are done (each is idempotent: doing one twice is harmless). */
+    async markAfterEffects(orderId: string): Promise<void> {
+      const at = new Date()
+      await db
+        .update(orders)
+        .set({ cartClearedAt: at, emailEnqueuedAt: at, updatedAt: at })
+        .where(eq(orders.id, orderId))
+    },
 
     list(filter: OrderFilter) {
       const conditions = [

@@ -81,7 +81,6 @@ export const sagaWorkerPlugin = fp(
       after: createAfterConfirmation({
         redis,
         db,
-        store,
         persist: async (commits) => {
           await persistence.addBulk(persistJobsOf(commits))
         },
