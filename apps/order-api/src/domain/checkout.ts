@@ -127,7 +127,7 @@ export async function checkout(deps: CheckoutDeps, request: CheckoutRequest): Pr
     quantity: item.quantity,
     lineTotalCents: item.unitPriceCents * item.quantity,
   }))
-  const { row, created } = await store.insert({
+  const { row, created, order } = await store.insert({
     id: `order-${randomUUID()}`,
     userId: request.userId,
     idempotencyKey: request.idempotencyKey,
@@ -137,9 +137,8 @@ export async function checkout(deps: CheckoutDeps, request: CheckoutRequest): Pr
     itemCount: cart.itemCount,
     reservationExpiresAt: new Date(now() + deps.reservationTtlMs),
   })
-  if (!created) return replay(deps, row, request)
+  if (!created || !order) return replay(deps, row, request)
   await deps.requestReservation(row, lines.map(stockLineOf))
-  const order = await deps.view(row)
   await deps.announce(order)
   return { order, replayed: false }
 }

@@ -119,7 +119,7 @@ export function createOrderStore(db: Database) {
      * Writes a new pending order with its lines and first history row. Two checkouts with the same
      * key racing: one inserts, the other gets the row the first made (`created: false`).
      */
-    async insert(input: NewOrder): Promise<{ row: OrderRow; created: boolean }> {
+    async insert(input: NewOrder): Promise<{ row: OrderRow; created: boolean; order?: Order }> {
       return db.transaction(async (tx) => {
         const [row] = await tx
           .insert(orders)
@@ -143,16 +143,19 @@ export function createOrderStore(db: Database) {
           if (!existing) throw new Error(`order for key ${input.idempotencyKey} vanished`)
           return { row: existing, created: false }
         }
-        await tx.insert(orderLines).values(
-          input.lines.map((line, position) => ({
-            orderId: row.id,
-            bookId: line.bookId,
-            title: line.title,
-            unitPriceCents: line.unitPriceCents,
-            quantity: line.quantity,
-            position,
-          })),
-        )
+        const lineRows = await tx
+          .insert(orderLines)
+          .values(
+            input.lines.map((line, position) => ({
+              orderId: row.id,
+              bookId: line.bookId,
+              title: line.title,
+              unitPriceCents: line.unitPriceCents,
+              quantity: line.quantity,
+              position,
+            })),
+          )
+          .returning()
         await tx.insert(orderHistory).values({
           orderId: row.id,
           fromStatus: null,
@@ -160,7 +163,7 @@ export function createOrderStore(db: Database) {
           actor: 'shopper',
           actorId: input.userId,
         })
-        return { row, created: true }
+        return { row, created: true, order: toOrder(row, lineRows) }
       })
     },
 
