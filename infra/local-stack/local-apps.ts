@@ -6,7 +6,7 @@ import { devPrivateKeyFile } from './dev-keys'
 import { repoRoot } from './paths'
 import { type ServiceProcess, startServiceProcess } from './service-process'
 import { StackError } from './stack-error'
-import { webShopOrigins } from './web-shop'
+import { webShopOrigins, webShopUrl } from './web-shop'
 
 export interface LocalApp {
   /** The folder under apps/, also the prefix of its log lines. */
@@ -26,6 +26,8 @@ const localSettings: Partial<Record<AppName, Record<string, string>>> = {
   'auth-api': { REFRESH_COOKIE_PATH: '/api/auth/auth/session' },
   // Loads the sample catalog into an empty database and writes every book's read model on start.
   'book-api': { SEED_CATALOG: 'true' },
+  // Confirmation e-mails link to the shop's order pages.
+  'order-api': { SHOP_URL: webShopUrl },
 }
 
 /** Every app of the platform's registry (test-kit), started in its order: adding an app is one entry there. */

@@ -5,6 +5,7 @@ import {
   cartCommitCall,
   cartHydrateScript,
   cartRejections,
+  cartRemovePurchasedScript,
   catalogPropagateScript,
   clearScript,
   hydrateCall,
@@ -13,6 +14,7 @@ import {
   type RedisScript,
   readScriptSource,
   removeItemScript,
+  removePurchasedCall,
   type ScriptCall,
   setQuantityScript,
 } from '../src'
@@ -46,6 +48,17 @@ const calls: [RedisScript, ScriptCall][] = [
     propagationCall('u1', { bookId: 'b1', op: 'book-updated', state: book, bookVersion: 2 }, context),
   ],
   [bookCartsPruneScript, pruneBookCartsCall({ bookId: 'b1', maxScore: 5, userIds: [] })],
+  [
+    cartRemovePurchasedScript,
+    removePurchasedCall({
+      userId: 'u1',
+      orderId: 'o1',
+      lines: [{ bookId: 'b1', quantity: 1 }],
+      now: 1,
+      cartTtlSeconds: 60,
+      idempotencyTtlSeconds: 60,
+    }),
+  ],
 ]
 
 describe('each script and its argument builder', () => {

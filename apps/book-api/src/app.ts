@@ -1,6 +1,8 @@
 import {
   authPlugin,
   databasePlugin,
+  deadLetterRoutes,
+  queueWorkerSettings,
   redisPlugin,
   servicePlugin,
   tokenVerifierFromConfig,
@@ -9,6 +11,7 @@ import type { FastifyInstance } from 'fastify'
 import type { BookApiConfig } from './config'
 import { bookErrorStatuses } from './error-statuses'
 import { catalogPlugin } from './plugins/catalog'
+import { reservationWorkerPlugin } from './plugins/reservation-worker'
 import { adminBookRoutes } from './routes/admin-book-routes'
 import { bookRoutes } from './routes/book-routes'
 
@@ -39,8 +42,20 @@ export async function bookApi(app: FastifyInstance, options: { config: BookApiCo
     rebuildOnStart: config.READ_MODEL_REBUILD_ON_START,
     seed: config.SEED_CATALOG,
   })
+  if (config.RESERVATION_WORKER)
+    await app.register(reservationWorkerPlugin, {
+      worker: queueWorkerSettings(config, config.RESERVATION_CONCURRENCY),
+      expireBatchSize: config.RESERVATION_EXPIRE_BATCH_SIZE,
+      answerAttempts: 10,
+      databaseRetryMaxMs: config.DATABASE_RETRY_MAX_MS,
+    })
   app.addReadinessCheck('redis', () => app.redis.ping())
   // Tier 3: routes.
   await app.register(bookRoutes)
   await app.register(adminBookRoutes)
+  if (config.RESERVATION_WORKER)
+    await app.register(deadLetterRoutes, {
+      ...app.deadLetters.of('stock-reservations'),
+      jobs: 'stock reservation',
+    })
 }

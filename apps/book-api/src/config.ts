@@ -1,9 +1,15 @@
-import { authConfigProperties, baseConfigProperties, loadConfig } from '@bookstore/service-kit'
+import {
+  authConfigProperties,
+  baseConfigProperties,
+  loadConfig,
+  workerConfigProperties,
+} from '@bookstore/service-kit'
 import { type Static, Type } from 'typebox'
 
 export const BookApiConfig = Type.Object({
   ...baseConfigProperties,
   ...authConfigProperties,
+  ...workerConfigProperties,
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3007 }),
   DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://' }),
   /** Small by default: the local stack's PGlite serves one statement at a time. */
@@ -21,6 +27,14 @@ export const BookApiConfig = Type.Object({
   READ_MODEL_REBUILD_ON_START: Type.Boolean({ default: true }),
   /** Load the sample catalog (a few hundred books) when the books table is empty: the local stack. */
   SEED_CATALOG: Type.Boolean({ default: false }),
+  /** The stock reservation worker of the checkout saga (docs/orders.md); 'false': another instance runs it. */
+  RESERVATION_WORKER: Type.Boolean({ default: true }),
+  /** Reservation jobs worked on at once (each one transaction; orders sharing books queue on row locks). */
+  RESERVATION_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 64, default: 4 }),
+  /** Holds released per expiry sweep job. */
+  RESERVATION_EXPIRE_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 10_000, default: 500 }),
+  /** Longest pause between tries while PostgreSQL is unreachable (those cost no attempt). */
+  DATABASE_RETRY_MAX_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000 }),
 })
 export type BookApiConfig = Static<typeof BookApiConfig>
 

@@ -1,9 +1,10 @@
 /**
  * `pnpm -s watch-cart --token <jwt> [--url ws://127.0.0.1:3002/ws]`: prints the shopper's cart live,
- * one line per change, with the typed client (reconnects and resyncs by version like the web shop).
+ * one line per change, and each status change of the shopper's orders, with the typed client
+ * (reconnects and resyncs by version like the web shop).
  */
 import { parseArgs } from 'node:util'
-import { CartNotice } from '@bookstore/events'
+import { CartNotice, type ServerOrderChanged } from '@bookstore/events'
 import { createRealtimeClient, type WebSocketConstructor } from '@bookstore/realtime-client'
 import { Check } from 'typebox/value'
 import { WebSocket } from 'ws'
@@ -55,7 +56,18 @@ const client = createRealtimeClient({
       for (const notice of source.event.notices ?? [])
         if (Check(CartNotice, notice)) process.stdout.write(`  ! ${describe(notice)}\n`)
   },
+  onOrder: (event) => process.stdout.write(`${describeOrder(event)}\n`),
 })
+/** One line per order transition (SPEC O2): which order, from what to what, and why it ended. */
+function describeOrder(event: ServerOrderChanged): string {
+  const { order } = event
+  const change = event.from ? `${event.from} -> ${order.status}` : order.status
+  const why = order.cancelReason ? ` (${order.cancelReason})` : ''
+  const short = order.refusedLines?.map(
+    (line) => `${line.bookId}: ${line.available} left of ${line.requested}`,
+  )
+  return `order ${order.id} ${change}${why}: ${order.itemCount} items, total ${euros(order.totalCents)}${short?.length ? ` - ${short.join(', ')}` : ''}`
+}
 process.once('SIGINT', () => {
   client.close()
   process.exit(0)

@@ -27,6 +27,7 @@ export const SchedulerConfig = Type.Object({
   RESYNC_EVERY_MS: Period(DAY, 'PostgreSQL-to-Redis re-sync of lost carts (SPEC P6)'),
   ABANDONED_CARTS_EVERY_MS: Period(HOUR, 'Abandoned-cart reminders (SPEC S1)'),
   DEAD_LETTER_WATCH_EVERY_MS: Period(60_000, 'Dead-letter watch (SPEC S3)'),
+  ORDER_SWEEP_EVERY_MS: Period(30_000, 'Expired stock holds and stuck orders of the checkout saga (SPEC O1)'),
 
   /** Carts per SCAN page and per PostgreSQL query of the reconciliation sweep. */
   RECONCILE_BATCH_SIZE: Type.Integer({ minimum: 10, maximum: 10_000, default: 1000 }),

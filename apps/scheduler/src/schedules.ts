@@ -4,6 +4,7 @@ export const scheduleNames = [
   'resync-carts',
   'remind-abandoned-carts',
   'watch-dead-letters',
+  'sweep-orders',
 ] as const
 export type ScheduleName = (typeof scheduleNames)[number]
 

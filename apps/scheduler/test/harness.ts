@@ -11,6 +11,7 @@ export const manualPeriods = {
   RESYNC_EVERY_MS: String(24 * 3600_000),
   ABANDONED_CARTS_EVERY_MS: String(24 * 3600_000),
   DEAD_LETTER_WATCH_EVERY_MS: String(24 * 3600_000),
+  ORDER_SWEEP_EVERY_MS: String(24 * 3600_000),
 }
 
 /**

@@ -22,6 +22,7 @@ describe('schedules', () => {
       DEAD_LETTER_WATCH_EVERY_MS: String(periodMs),
       ABANDONED_CARTS_EVERY_MS: String(periodMs),
       RESYNC_EVERY_MS: String(periodMs),
+      ORDER_SWEEP_EVERY_MS: String(periodMs),
     }
     const started = Date.now()
     const first = await stack.startScheduler(fast)

@@ -33,3 +33,6 @@ export async function migrateDatabase(url: string): Promise<void> {
     await pool.end()
   }
 }
+
+/** The handle Drizzle passes to a transaction's callback. */
+export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0]

@@ -47,5 +47,7 @@ export const cartItems = pgTable(
 export * from './schema/books'
 export * from './schema/cart-reminders'
 export * from './schema/catalog-outbox'
+export * from './schema/orders'
 export * from './schema/refresh-tokens'
+export * from './schema/stock-reservations'
 export * from './schema/users'

@@ -69,6 +69,10 @@ export const CatalogCartOperation = Type.Union([
 ])
 export type CatalogCartOperation = Static<typeof CatalogCartOperation>
 
+/** The change checkout makes to a cart: the purchased quantities leave it (SPEC O2). */
+export const OrderCartOperation = Type.Literal('order-placed')
+export type OrderCartOperation = Static<typeof OrderCartOperation>
+
 /** What a catalog change did to one line of the cart: the shopper is told (SPEC B3-B5). */
 export const CartNotice = Type.Union([
   Type.Object({
@@ -105,7 +109,7 @@ export type CartNotice = Static<typeof CartNotice>
 /** Published (SPUBLISH, from inside the Lua script) on `cartKeys(userId).events` for every commit. */
 export const CartChangedEvent = Type.Object({
   type: Type.Literal('cart.changed'),
-  op: Type.Union([CartOperation, CatalogCartOperation]),
+  op: Type.Union([CartOperation, CatalogCartOperation, OrderCartOperation]),
   cart: Cart,
   /** Only on catalog changes: what changed, for the shopper (e.g. a price from X to Y). */
   notices: Type.Optional(Type.Array(CartNotice)),

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox'
-import { BookId, UserId } from './ids'
+import { BookId, ID_PATTERN, UserId } from './ids'
 
 /** The e-mail queue and its parking lot (each its own hash tag: one Cluster slot per queue). */
 export const emailQueueNames = {
@@ -53,8 +53,25 @@ export const OpsAlertEmail = Type.Object({
 })
 export type OpsAlertEmail = Static<typeof OpsAlertEmail>
 
+/** SPEC O2: "your order is confirmed", sent once per order (job id `orderConfirmedJobId`). */
+export const OrderConfirmedEmail = Type.Object({
+  kind: Type.Literal('order-confirmed'),
+  to: EmailAddress,
+  userId: UserId,
+  orderId: Type.String({ pattern: ID_PATTERN }),
+  lines: Type.Array(ReminderLine, { minItems: 1, maxItems: 500 }),
+  totalCents: Type.Integer({ minimum: 0 }),
+  itemCount: Type.Integer({ minimum: 1 }),
+  /** Where the shopper finds the order (the web shop's order page). */
+  orderUrl: Type.String({ format: 'uri', maxLength: 2000 }),
+  confirmedAt: EpochMs,
+})
+export type OrderConfirmedEmail = Static<typeof OrderConfirmedEmail>
+
+export const orderConfirmedJobId = (orderId: string) => `order-confirmed-${orderId}`
+
 /** A job on the e-mail queue; the job name is its `kind`. */
-export const EmailJob = Type.Union([AbandonedCartEmail, OpsAlertEmail])
+export const EmailJob = Type.Union([AbandonedCartEmail, OpsAlertEmail, OrderConfirmedEmail])
 export type EmailJob = Static<typeof EmailJob>
 
 /**

@@ -1,12 +1,13 @@
 import { type Static, Type } from 'typebox'
 import { Cart, type CartOperation } from './cart'
+import { Order, OrderStatus } from './orders'
 
 /**
  * The WebSocket protocol between realtime-gateway and its clients (SPEC RT1-RT4), version 1.
  * docs/realtime-protocol.md describes it for people; this file is what both ends validate against.
  *
- * Every server message carries the cart `version` at the top level, so a client orders and
- * de-duplicates without looking inside. Event messages are the published `CartChangedEvent` plus
+ * Every cart message carries the cart `version` at the top level, so a client orders and
+ * de-duplicates without looking inside (order messages are ordered by their order's revision). Event messages are the published `CartChangedEvent` plus
  * that `version`, forwarded as they are: fields this file does not name (notices added by catalog
  * propagation, new `op` values) reach the client untouched, so every schema here allows them.
  */
@@ -111,5 +112,26 @@ export type ServerCartChanged = Static<typeof ServerCartChanged> & {
   [field: string]: unknown
 }
 
-export const ServerMessage = Type.Union([ServerSnapshot, ServerUpToDate, ServerCartChanged])
-export type ServerMessage = ServerSnapshot | ServerUpToDate | ServerCartChanged
+/**
+ * One transition of one of the shopper's orders (SPEC O2): the published `OrderChangedEvent` as it
+ * is. It carries no cart `version` (orders are not versioned with the cart): a client orders the
+ * messages of one order by `order.revision` and keeps the highest. Not replayed on reconnect: a
+ * client that was away reads its orders again (GET /orders).
+ */
+export const ServerOrderChanged = Type.Object({
+  type: Type.Literal('order.changed'),
+  order: Order,
+  from: Type.Union([OrderStatus, Type.Null()]),
+})
+export type ServerOrderChanged = Static<typeof ServerOrderChanged>
+
+/** The messages about the cart: each carries the cart version. */
+export type ServerCartMessage = ServerSnapshot | ServerUpToDate | ServerCartChanged
+
+export const ServerMessage = Type.Union([
+  ServerSnapshot,
+  ServerUpToDate,
+  ServerCartChanged,
+  ServerOrderChanged,
+])
+export type ServerMessage = ServerCartMessage | ServerOrderChanged

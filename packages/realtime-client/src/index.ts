@@ -1,2 +1,3 @@
 export * from './cart-versions'
+export * from './order-revisions'
 export * from './realtime-client'

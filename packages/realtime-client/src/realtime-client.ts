@@ -5,10 +5,13 @@ import {
   REALTIME_PROTOCOL,
   RealtimeCloseCode,
   type ServerCartChanged,
+  type ServerCartMessage,
   ServerMessage,
+  type ServerOrderChanged,
 } from '@bookstore/events'
 import { Check } from 'typebox/value'
 import { CartVersions, type Outcome } from './cart-versions'
+import { OrderRevisions } from './order-revisions'
 
 /** The standard WebSocket API, as browsers, Node 22+ and the `ws` package implement it. */
 export interface WebSocketLike {
@@ -39,8 +42,13 @@ export interface RealtimeClientOptions {
   /** The cart changed (a newer snapshot or event). */
   onCart?: (cart: Cart, source: { kind: 'snapshot' } | { kind: 'event'; event: ServerCartChanged }) => void
   onStatus?: (status: ClientStatus, detail?: { code: number; reason: string }) => void
-  /** Every server message with what became of it (for diagnostics and tests). */
-  onMessage?: (message: ServerMessage, outcome: Outcome | 'up-to-date') => void
+  /**
+   * One of the shopper's orders changed (SPEC O2): a newer revision of it than any seen on this
+   * client. Not replayed after a reconnect: read the orders again then (GET /orders).
+   */
+  onOrder?: (event: ServerOrderChanged) => void
+  /** Every cart message with what became of it (for diagnostics and tests). */
+  onMessage?: (message: ServerCartMessage, outcome: Outcome | 'up-to-date') => void
   /** A message that is not of this protocol (ignored). */
   onInvalidMessage?: (data: string) => void
 }
@@ -64,9 +72,10 @@ export function createRealtimeClient(options: RealtimeClientOptions) {
   if (!available) throw new Error('No WebSocket implementation: pass options.WebSocket (e.g. from ws)')
   const WebSocketImpl: WebSocketConstructor = available
   const versions = new CartVersions({ version: options.lastVersion, cart: options.cart })
+  const orders = new OrderRevisions()
   // Reconnecting is the default: only `reconnect: false` turns it off.
   const reconnect = options.reconnect === false ? undefined : (options.reconnect ?? {})
-  const stats = { applied: 0, ignored: 0, gaps: 0, snapshots: 0, connects: 0 }
+  const stats = { applied: 0, ignored: 0, gaps: 0, snapshots: 0, connects: 0, orderEvents: 0 }
 
   let socket: WebSocketLike | undefined
   let closedByUser = false
@@ -104,6 +113,11 @@ export function createRealtimeClient(options: RealtimeClientOptions) {
     }
     const typed = message as ServerMessage
     switch (typed.type) {
+      case 'order.changed':
+        if (!orders.apply(typed)) return
+        stats.orderEvents++
+        options.onOrder?.(typed)
+        return
       case 'snapshot': {
         const outcome = versions.applySnapshot(typed)
         stats.snapshots++

@@ -1,5 +1,6 @@
 export * from './auth-plugin'
 export * from './config'
+export * from './database-errors'
 export * from './database-plugin'
 export * from './dead-letter'
 export * from './dead-letter-routes'

@@ -51,7 +51,12 @@ async function categoriesOf(tx: Transaction, bookId: string): Promise<string[]> 
 }
 
 /** The outbox row of a change: written in the same transaction as the change (SPEC B3-B5). */
-async function recordEvent(tx: Transaction, type: CatalogEventType, before: BookRow | null, after: BookRow) {
+export async function recordEvent(
+  tx: Transaction,
+  type: CatalogEventType,
+  before: BookRow | null,
+  after: BookRow,
+) {
   const payload: Omit<CatalogEvent, 'eventId'> = {
     type,
     bookId: after.id,

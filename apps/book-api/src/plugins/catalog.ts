@@ -22,6 +22,8 @@ declare module 'fastify' {
       writes: CatalogWrites
       relay: OutboxRelay
       rebuildReadModel: () => Promise<number>
+      /** Wakes the relay after a commit that wrote outbox rows (never fails: rows wait for the next pass). */
+      wake: () => Promise<void>
     }
   }
 }
@@ -100,6 +102,7 @@ export const catalogPlugin = fp(
       writes: createCatalogWrites(app.db, relaySafely),
       relay,
       rebuildReadModel: rebuild,
+      wake: relaySafely,
     })
 
     // Rows left by a crash, by an instance with the relay off, or by a failed pass.

@@ -1,9 +1,17 @@
-import { AbandonedCartEmail, abandonedCartJobId, EmailJob, isValidId, OpsAlertEmail } from '@bookstore/events'
+import {
+  AbandonedCartEmail,
+  abandonedCartJobId,
+  EmailJob,
+  isValidId,
+  OpsAlertEmail,
+  OrderConfirmedEmail,
+  orderConfirmedJobId,
+} from '@bookstore/events'
 import { Check, Errors } from 'typebox/value'
 import type { RenderedEmail } from '../templates'
 
 /** The kinds there are, as metric labels: anything else is counted as `invalid`. */
-export const emailKinds = ['abandoned-cart', 'ops-alert'] as const
+export const emailKinds = ['abandoned-cart', 'ops-alert', 'order-confirmed'] as const
 export type EmailKindLabel = (typeof emailKinds)[number] | 'invalid'
 
 export const kindLabelOf = (data: unknown): EmailKindLabel => {
@@ -11,7 +19,11 @@ export const kindLabelOf = (data: unknown): EmailKindLabel => {
   return emailKinds.find((known) => known === kind) ?? 'invalid'
 }
 
-const schemaOf = { 'abandoned-cart': AbandonedCartEmail, 'ops-alert': OpsAlertEmail } as const
+const schemaOf = {
+  'abandoned-cart': AbandonedCartEmail,
+  'ops-alert': OpsAlertEmail,
+  'order-confirmed': OrderConfirmedEmail,
+} as const
 
 /**
  * Why a payload is not an e-mail job, in a few words for the DLQ's failedReason (undefined when it
@@ -45,10 +57,15 @@ const messageIdPart = (value: string) => value.replace(/[^A-Za-z0-9._-]/g, '_')
  * The Message-ID: one per e-mail, not per job run. A reminder is named by its abandonment (the
  * same id as its scheduler job, `abandonedCartJobId`), so a send repeated after a crash, and even
  * an admin replay (a new job id), carries the same Message-ID and a mail client can fold the two.
- * Other e-mails are named by their job.
+ * A confirmation is named by its order. Other e-mails are named by their job.
  */
 export function messageIdOf(job: EmailJob, jobId: string, domain: string): string {
-  const key = job.kind === 'abandoned-cart' ? abandonedCartJobId(job) : `job-${jobId}`
+  const key =
+    job.kind === 'abandoned-cart'
+      ? abandonedCartJobId(job)
+      : job.kind === 'order-confirmed'
+        ? orderConfirmedJobId(job.orderId)
+        : `job-${jobId}`
   return `<${messageIdPart(key)}@${domain}>`
 }
 

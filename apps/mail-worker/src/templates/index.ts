@@ -2,10 +2,12 @@ import type { EmailJob } from '@bookstore/events'
 import { renderAbandonedCart } from './abandoned-cart'
 import type { RenderedEmail } from './format'
 import { renderOpsAlert } from './ops-alert'
+import { renderOrderConfirmed } from './order-confirmed'
 
 export { renderAbandonedCart } from './abandoned-cart'
 export { escapeHtml, formatCents, type RenderedEmail, UnrenderableEmailError } from './format'
 export { renderOpsAlert } from './ops-alert'
+export { renderOrderConfirmed } from './order-confirmed'
 
 /** The e-mail for a (validated) job: one template per kind. */
 export function renderEmail(job: EmailJob): RenderedEmail {
@@ -14,5 +16,7 @@ export function renderEmail(job: EmailJob): RenderedEmail {
       return renderAbandonedCart(job)
     case 'ops-alert':
       return renderOpsAlert(job)
+    case 'order-confirmed':
+      return renderOrderConfirmed(job)
   }
 }

@@ -1,4 +1,5 @@
-import { type Cart, emptyCart } from '@bookstore/events'
+import { type Cart, emptyCart, ServerOrderChanged } from '@bookstore/events'
+import { Check } from 'typebox/value'
 
 /**
  * The bytes sent to sockets, built once per message and instance, never per socket: a change is
@@ -59,3 +60,18 @@ export function snapshotFrame(userId: string, cartJson: string | null, storedVer
 
 export const upToDateFrame = (version: number): Buffer =>
   Buffer.from(`{"type":"up-to-date","version":${version}}`)
+
+/**
+ * The bytes of a message published on a user's order channel (SPEC O2), forwarded as published,
+ * or undefined when it is not an order event of that user: a shopper never sees another's order.
+ */
+export function orderEventFrame(raw: string, userId: string): Buffer | undefined {
+  let event: unknown
+  try {
+    event = JSON.parse(raw)
+  } catch {
+    return undefined
+  }
+  if (!Check(ServerOrderChanged, event) || event.order.userId !== userId) return undefined
+  return Buffer.from(raw)
+}

@@ -1,6 +1,6 @@
-import { cartKeys, RealtimeCloseCode } from '@bookstore/events'
+import { cartKeys, orderEventsChannel, RealtimeCloseCode } from '@bookstore/events'
 import type { ChannelSubscriptions } from './channel-subscriptions'
-import { cartEventFrame, type Frame, upToDateFrame } from './frames'
+import { cartEventFrame, type Frame, orderEventFrame, upToDateFrame } from './frames'
 
 /** The part of a `ws` WebSocket the hub uses (so tests and the hub need no Fastify). */
 export interface HubSocket {
@@ -32,7 +32,7 @@ export interface Session {
 export interface HubMetrics {
   socketsChanged(count: number): void
   channelsChanged(count: number): void
-  messagesSent(kind: 'event' | 'snapshot' | 'up-to-date', count: number): void
+  messagesSent(kind: 'event' | 'snapshot' | 'up-to-date' | 'order', count: number): void
   slowConsumerDropped(): void
   deadSocketDropped(): void
   deliveryLatency(ms: number): void
@@ -55,10 +55,17 @@ export interface RealtimeHubDeps {
   now?: () => number
 }
 
-const userIdOfChannel = (channel: string): string | undefined => {
-  const match = /^cart-events:\{(.+)\}$/.exec(channel)
-  return match?.[1] !== undefined && cartKeys(match[1]).events === channel ? match[1] : undefined
+/** The user a channel belongs to, and which of their channels it is (cart or orders). */
+const ownerOfChannel = (channel: string): { userId: string; kind: 'cart' | 'orders' } | undefined => {
+  const match = /^(cart|order)-events:\{(.+)\}$/.exec(channel)
+  const userId = match?.[2]
+  if (userId === undefined) return undefined
+  if (cartKeys(userId).events === channel) return { userId, kind: 'cart' }
+  return orderEventsChannel(userId) === channel ? { userId, kind: 'orders' } : undefined
 }
+
+/** Every socket of a user follows both of the user's channels: the cart's and the orders'. */
+const channelsOf = (userId: string) => [cartKeys(userId).events, orderEventsChannel(userId)]
 
 /**
  * The sockets of this instance, grouped by user, and everything that is sent to them (SPEC RT2-RT4):
@@ -127,14 +134,15 @@ export function createRealtimeHub(deps: RealtimeHubDeps) {
         sessions = new Set()
         users.set(userId, sessions)
       }
-      const channel = cartKeys(userId).events
       const session: Session = {
         socket,
         userId,
         expiresAt,
         alive: true,
         closed: false,
-        subscribed: deps.subscriptions.acquire(channel),
+        subscribed: Promise.all(
+          channelsOf(userId).map((channel) => deps.subscriptions.acquire(channel)),
+        ).then(() => undefined),
       }
       session.subscribed.then(channelsChanged, (error: unknown) => {
         deps.log.error({ err: error, userId }, 'could not subscribe the cart channel')
@@ -152,9 +160,10 @@ export function createRealtimeHub(deps: RealtimeHubDeps) {
       const sessions = users.get(session.userId)
       if (sessions?.delete(session)) deps.metrics.socketsChanged(--socketCount)
       if (sessions?.size === 0) users.delete(session.userId)
-      deps.subscriptions.release(cartKeys(session.userId).events).then(channelsChanged, (error: unknown) => {
-        deps.log.warn({ err: error, userId: session.userId }, 'could not unsubscribe the cart channel')
-      })
+      for (const channel of channelsOf(session.userId))
+        deps.subscriptions.release(channel).then(channelsChanged, (error: unknown) => {
+          deps.log.warn({ err: error, userId: session.userId, channel }, 'could not unsubscribe a channel')
+        })
     },
 
     /** A hello or resync: the snapshot if the client is behind (or has nothing), else up-to-date. */
@@ -171,9 +180,25 @@ export function createRealtimeHub(deps: RealtimeHubDeps) {
 
     /** A message from the subscriber connection: fan it out to the user's sockets here. */
     publish(channel: string, raw: string): void {
-      const userId = userIdOfChannel(channel)
-      const sessions = userId === undefined ? undefined : users.get(userId)
-      if (userId === undefined || !sessions) return
+      const owner = ownerOfChannel(channel)
+      const sessions = owner === undefined ? undefined : users.get(owner.userId)
+      if (owner === undefined || !sessions) return
+      const { userId } = owner
+      if (owner.kind === 'orders') {
+        const data = orderEventFrame(raw, userId)
+        if (!data) {
+          deps.metrics.invalidEvent()
+          deps.log.warn(
+            { channel, message: raw.slice(0, 200) },
+            'dropped a message that is not an order event',
+          )
+          return
+        }
+        let sent = 0
+        for (const session of sessions) if (send(session, data)) sent++
+        deps.metrics.messagesSent('order', sent)
+        return
+      }
       const frame = cartEventFrame(raw, userId)
       if (!frame) {
         deps.metrics.invalidEvent()

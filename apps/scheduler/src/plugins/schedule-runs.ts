@@ -3,7 +3,9 @@ import {
   type AbandonedCartEmail,
   abandonedCartJobId,
   type EmailJob,
+  type ExpireHoldsJob,
   persistJobsOf,
+  type SweepOrdersJob,
   syncJobsOf,
 } from '@bookstore/events'
 import type { Queue } from 'bullmq'
@@ -33,6 +35,8 @@ export interface ScheduleRunDeps {
   queues: Redis
   persistence: Queue
   email: Queue<EmailJob>
+  /** The checkout saga's queues (book-api's reservations, order-api's saga). */
+  saga: { stockReservations: Queue; orderSaga: Queue }
   watched: readonly WatchedQueue[]
   /** Aborted on shutdown: long sweeps stop between pages. */
   signal: AbortSignal
@@ -40,7 +44,7 @@ export interface ScheduleRunDeps {
 
 /** What one run of each schedule does, wired to the app's stores and queues; each returns its figures. */
 export function createScheduleRuns(deps: ScheduleRunDeps): Record<ScheduleName, () => Promise<object>> {
-  const { config, db, log, metrics, carts, queues, persistence, email, watched, signal } = deps
+  const { config, db, log, metrics, carts, queues, persistence, email, saga, watched, signal } = deps
   const watermarkKey = `${config.QUEUE_PREFIX}:scheduler:dead-letter-watermarks`
   const raiseAlert = async (alert: DeadLetterAlert) => {
     metrics.deadLetterAlerts.inc({ queue: alert.queue })
@@ -123,6 +127,17 @@ export function createScheduleRuns(deps: ScheduleRunDeps): Record<ScheduleName, 
       )
       metrics.reminders.inc(stats.reminded)
       return stats
+    },
+    'sweep-orders': async () => {
+      // Both sweeps run in the apps that own the rows (book-api's holds, order-api's orders): the
+      // scheduler only makes them happen once per period.
+      const expireHolds: ExpireHoldsJob = { kind: 'expire-holds' }
+      const sweepOrders: SweepOrdersJob = { kind: 'sweep-orders' }
+      // One sweep waiting at a time: while the last one is still queued (its worker away), a
+      // new period adds nothing, so a backlog never piles up sweeps.
+      await saga.stockReservations.add(expireHolds.kind, expireHolds, { jobId: expireHolds.kind })
+      await saga.orderSaga.add(sweepOrders.kind, sweepOrders, { jobId: sweepOrders.kind })
+      return { enqueued: 2 }
     },
     'watch-dead-letters': async () =>
       watchDeadLetters({

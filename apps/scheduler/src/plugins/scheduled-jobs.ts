@@ -3,6 +3,7 @@ import {
   type DeadLetterJob,
   type EmailJob,
   emailQueueNames,
+  orderQueueNames,
   queueNames,
   retryingJobOptions,
   stalledJobDetection,
@@ -72,6 +73,7 @@ export const scheduledJobsPlugin = fp(
       'resync-carts': config.RESYNC_EVERY_MS,
       'remind-abandoned-carts': config.ABANDONED_CARTS_EVERY_MS,
       'watch-dead-letters': config.DEAD_LETTER_WATCH_EVERY_MS,
+      'sweep-orders': config.ORDER_SWEEP_EVERY_MS,
     }
     const persistenceDlq = new Queue<DeadLetterJob>(queueNames.cartPersistenceDeadLetter, {
       connection: queues,
@@ -79,9 +81,23 @@ export const scheduledJobsPlugin = fp(
     })
     const emailDlq = new Queue<DeadLetterJob>(emailQueueNames.emailDeadLetter, { connection: queues, prefix })
     const catalogEvents = new Queue(catalogQueueNames.catalogEvents, { connection: queues, prefix })
+    // The checkout saga's queues: the sweep enqueues onto them, the watch reads their DLQs.
+    const sagaQueueOptions = { connection: queues, prefix, defaultJobOptions: retryingJobOptions(5, 500) }
+    const stockReservations = new Queue(orderQueueNames.stockReservations, sagaQueueOptions)
+    const orderSaga = new Queue(orderQueueNames.orderSaga, sagaQueueOptions)
+    const stockReservationsDlq = new Queue<DeadLetterJob>(orderQueueNames.stockReservationsDeadLetter, {
+      connection: queues,
+      prefix,
+    })
+    const orderSagaDlq = new Queue<DeadLetterJob>(orderQueueNames.orderSagaDeadLetter, {
+      connection: queues,
+      prefix,
+    })
     const watched: WatchedQueue[] = [
       deadLetterQueue(persistenceDlq),
       deadLetterQueue(emailDlq),
+      deadLetterQueue(stockReservationsDlq),
+      deadLetterQueue(orderSagaDlq),
       failedSet(catalogEvents),
       ...scheduleNames.map((name) => failedSet(schedules[name])),
     ]
@@ -91,6 +107,10 @@ export const scheduledJobsPlugin = fp(
       persistenceDlq,
       emailDlq,
       catalogEvents,
+      stockReservations,
+      orderSaga,
+      stockReservationsDlq,
+      orderSagaDlq,
       ...Object.values(schedules),
     ]
 
@@ -109,6 +129,7 @@ export const scheduledJobsPlugin = fp(
       queues,
       persistence,
       email,
+      saga: { stockReservations, orderSaga },
       watched,
       signal: shutdown.signal,
     })

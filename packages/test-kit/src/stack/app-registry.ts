@@ -27,6 +27,8 @@ const registry = [
   { name: 'mail-worker', port: 3010 },
   // Reconciliation, daily re-sync, abandoned-cart reminders, dead-letter watch (SPEC P6, S1-S3).
   { name: 'scheduler', port: 3009 },
+  // Checkout and orders; its saga holds stock through book-api's reservation worker.
+  { name: 'order-api', port: 3011 },
 ] as const satisfies readonly AppInfo[]
 
 export type AppName = (typeof registry)[number]['name']
