@@ -27,6 +27,8 @@ const registry = [
   { name: 'mail-worker', port: 3010 },
   // Reconciliation, daily re-sync, abandoned-cart reminders, dead-letter watch (SPEC P6, S1-S3).
   { name: 'scheduler', port: 3009 },
+  // The public entry in front of all of them: started last, printed first (docs/gateway.md).
+  { name: 'gateway', port: 8080 },
 ] as const satisfies readonly AppInfo[]
 
 export type AppName = (typeof registry)[number]['name']

@@ -1,0 +1,82 @@
+import cors from '@fastify/cors'
+import helmet from '@fastify/helmet'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { checkRequestTarget } from '../domain/request-path'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The upstream instance that answered, for the access log. */
+    upstreamUrl: string | undefined
+  }
+}
+
+export interface EdgeOptions {
+  corsOrigins: string[]
+}
+
+/** Headers a browser sends and reads across origins (the shop's own origin needs no CORS at all). */
+const corsRequestHeaders = [
+  'authorization',
+  'content-type',
+  'idempotency-key',
+  'x-requested-with',
+  'x-request-id',
+]
+const corsExposedHeaders = ['x-request-id', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining']
+
+/**
+ * What every request meets first at the edge (tier 2): the request target checked before routing,
+ * security headers, CORS for the configured origins only, and one access log line per request.
+ */
+export const edgePlugin = fp(
+  async (app: FastifyInstance, options: EdgeOptions) => {
+    app.decorateRequest('upstreamUrl', undefined)
+    app.addHook('onRequest', async (request) => {
+      checkRequestTarget(request.url)
+    })
+    await app.register(helmet, {
+      // The shop: its own scripts, styles and socket only. The admin tools set their own policy.
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          baseUri: ["'self'"],
+          connectSrc: ["'self'"],
+          fontSrc: ["'self'", 'data:'],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          imgSrc: ["'self'", 'data:'],
+          objectSrc: ["'none'"],
+          scriptSrc: ["'self'"],
+          scriptSrcAttr: ["'none'"],
+          styleSrc: ["'self'"],
+        },
+      },
+      // Cross-origin isolation headers would keep other origins listed in CORS_ORIGINS out.
+      crossOriginResourcePolicy: { policy: 'same-site' },
+    })
+    await app.register(cors, {
+      origin: options.corsOrigins.length > 0 ? options.corsOrigins : false,
+      credentials: true,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: corsRequestHeaders,
+      exposedHeaders: corsExposedHeaders,
+      maxAge: 600,
+    })
+    app.addHook('onResponse', async (request, reply) => {
+      request.log.info(
+        {
+          method: request.method,
+          url: request.url,
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime * 10) / 10,
+          ip: request.ip,
+          ...(request.upstreamUrl && { upstream: request.upstreamUrl }),
+        },
+        'request',
+      )
+    })
+  },
+  { name: 'edge' },
+)
