@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net'
 import { type BuildOptions, fastifyOptions } from '@bookstore/service-kit'
-import Fastify from 'fastify'
+import Fastify, { LogController } from 'fastify'
 import { gateway } from './app'
 import type { GatewayConfig } from './config'
 import { rawErrorAnswer } from './domain/raw-answers'
@@ -33,7 +33,7 @@ export async function buildGateway(config: GatewayConfig, options: BuildOptions 
     requestIdHeader: false,
     genReqId: (request) => requestIdOf(request.headers['x-request-id']),
     // One access line per request (plugins/edge.ts) instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.TRUST_PROXY ?? false,
     bodyLimit: config.BODY_LIMIT_BYTES,
     clientErrorHandler,

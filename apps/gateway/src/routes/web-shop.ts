@@ -19,7 +19,7 @@ export async function webShopRoutes(app: FastifyInstance, options: { root: strin
     root: options.root,
     serve: false,
     cacheControl: false,
-    dotfiles: 'deny',
+    dotfiles: 'ignore',
   })
 
   app.get('/*', { schema: { hide: true }, logLevel: 'warn' }, (request, reply) => {
