@@ -39,7 +39,10 @@ describe('admin tools behind the admin role', () => {
     expect(page.status).toBe(302)
     expect(page.headers.get('location')).toBe('/login?next=%2Fadmin%2Fqueues%2Fqueue%2Fx%3Fstatus%3Dfailed')
     const expired = await fetch(`${stack.url}/api/docs`, {
-      headers: { accept: 'text/html', cookie: `bookstore_admin=${await stack.token('admin-1', { role: 'admin', expiresIn: -10 })}` },
+      headers: {
+        accept: 'text/html',
+        cookie: `bookstore_admin=${await stack.token('admin-1', { role: 'admin', expiresIn: -10 })}`,
+      },
       redirect: 'manual',
     })
     expect(expired.status).toBe(302)
@@ -50,7 +53,9 @@ describe('admin tools behind the admin role', () => {
     const board = await fetch(`${stack.url}/admin/queues`, { headers: admin })
     expect(board.status).toBe(200)
     expect(await board.text()).toContain('<div id="root">')
-    const queues = (await (await fetch(`${stack.url}/admin/queues/api/queues`, { headers: admin })).json()) as {
+    const queues = (await (
+      await fetch(`${stack.url}/admin/queues/api/queues`, { headers: admin })
+    ).json()) as {
       queues: Array<{ name: string }>
     }
     expect(queues.queues.map((queue) => queue.name)).toContain('{cart-persistence}')
@@ -62,18 +67,33 @@ describe('admin tools behind the admin role', () => {
       paths: Record<string, unknown>
     }
     const paths = Object.keys(document.paths)
-    expect(paths).toEqual(expect.arrayContaining(['/api/cart/items', '/api/cart/items/{bookId}', '/api/admin/carts/{userId}', '/admin/session']))
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/api/cart/items',
+        '/api/cart/items/{bookId}',
+        '/api/admin/carts/{userId}',
+        '/admin/session',
+      ]),
+    )
     expect(paths.filter((path) => !path.startsWith('/api/') && path !== '/admin/session')).toEqual([])
   })
 
   it('turns an admin token into a cookie scoped to the admin tools, which then opens them alone', async () => {
     const customer = await stack.shopper()
-    expect((await fetch(`${stack.url}/admin/session`, { method: 'POST', headers: customer.auth })).status).toBe(403)
-    const opened = await fetch(`${stack.url}/admin/session`, { method: 'POST', headers: await stack.adminAuth() })
+    expect(
+      (await fetch(`${stack.url}/admin/session`, { method: 'POST', headers: customer.auth })).status,
+    ).toBe(403)
+    const opened = await fetch(`${stack.url}/admin/session`, {
+      method: 'POST',
+      headers: await stack.adminAuth(),
+    })
     expect(opened.status).toBe(200)
     const cookies = opened.headers.getSetCookie()
     expect(cookies).toHaveLength(2)
-    for (const cookie of cookies) expect(cookie).toMatch(/^bookstore_admin=.+; Path=\/(admin\/queues|api\/docs); Max-Age=\d+; HttpOnly; SameSite=Strict$/)
+    for (const cookie of cookies)
+      expect(cookie).toMatch(
+        /^bookstore_admin=.+; Path=\/(admin\/queues|api\/docs); Max-Age=\d+; HttpOnly; SameSite=Strict$/,
+      )
     const cookie = (cookies[0] ?? '').split(';')[0] ?? ''
     expect((await fetch(`${stack.url}/admin/queues`, { headers: { cookie } })).status).toBe(200)
     expect((await fetch(`${stack.url}/api/docs/json`, { headers: { cookie } })).status).toBe(200)
@@ -116,7 +136,13 @@ describe('the web shop at /', () => {
   })
 
   it('answers a missing file, an unknown API path and a hidden file with a JSON 404, never index.html', async () => {
-    for (const path of ['/assets/gone-12345678.js', '/missing.png', '/api/unknown/thing', '/admin/nothing', '/.env']) {
+    for (const path of [
+      '/assets/gone-12345678.js',
+      '/missing.png',
+      '/api/unknown/thing',
+      '/admin/nothing',
+      '/.env',
+    ]) {
       const answer = await fetch(`${stack.url}${path}`)
       expect(answer.status, path).toBe(404)
       expect(await answer.json(), path).toMatchObject({ error: { code: expect.any(String) } })

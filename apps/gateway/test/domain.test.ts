@@ -22,7 +22,9 @@ describe('the route table', () => {
     expect(publicPathOf('mail-worker', '/admin/dead-letters/{id}/replay')).toBe(
       '/api/admin/dead-letters/email/{id}/replay',
     )
-    expect(publicPathOf('persistence-worker', '/admin/dead-letters')).toBe('/api/admin/dead-letters/persistence')
+    expect(publicPathOf('persistence-worker', '/admin/dead-letters')).toBe(
+      '/api/admin/dead-letters/persistence',
+    )
     expect(publicPathOf('realtime-gateway', '/ws')).toBe('/ws')
     // Not exposed, and never a near miss of a prefix.
     expect(publicPathOf('cart-api', '/health/ready')).toBeUndefined()
@@ -44,7 +46,9 @@ describe('an upstream pool', () => {
     expect(Array.from({ length: 4 }, () => pool.pick()?.url)).toEqual(Array(4).fill('http://b'))
     expect(pool.describe()).toBe('1 of 2 instances answer; http://a: connect failed')
     pool.markUp('http://a')
-    expect(new Set(Array.from({ length: 4 }, () => pool.pick()?.url))).toEqual(new Set(['http://a', 'http://b']))
+    expect(new Set(Array.from({ length: 4 }, () => pool.pick()?.url))).toEqual(
+      new Set(['http://a', 'http://b']),
+    )
     expect(pool.describe()).toBe('ok')
   })
 
@@ -60,12 +64,15 @@ describe('an upstream pool', () => {
 })
 
 describe('the retry policy', () => {
-  const error = (code: string) => Object.assign(new Error('wrapped'), { code: 'FST_X', cause: Object.assign(new Error(code), { code }) })
+  const error = (code: string) =>
+    Object.assign(new Error('wrapped'), { code: 'FST_X', cause: Object.assign(new Error(code), { code }) })
 
   it('tells connection failures, resets and timeouts apart by their innermost code', () => {
     expect(classifyFailure(error('ECONNREFUSED'))).toBe('connect')
     expect(classifyFailure(error('UND_ERR_SOCKET'))).toBe('reset')
-    expect(classifyFailure(Object.assign(new Error('t'), { code: 'UND_ERR_HEADERS_TIMEOUT' }))).toBe('timeout')
+    expect(classifyFailure(Object.assign(new Error('t'), { code: 'UND_ERR_HEADERS_TIMEOUT' }))).toBe(
+      'timeout',
+    )
     expect(classifyFailure(new Error('?'))).toBe('other')
   })
 
@@ -125,7 +132,10 @@ describe('forwarded headers', () => {
   })
 
   it('behind trusted proxies, keeps their chain and appends the peer', () => {
-    const headers = forwardedHeaders({ 'x-forwarded-for': '203.0.113.9' }, { ...original, trustsProxies: true })
+    const headers = forwardedHeaders(
+      { 'x-forwarded-for': '203.0.113.9' },
+      { ...original, trustsProxies: true },
+    )
     expect(headers['x-forwarded-for']).toBe('203.0.113.9, 10.1.2.3')
   })
 })
@@ -148,7 +158,9 @@ describe('the admin cookie', () => {
     expect(wantsPage('GET', 'text/html,application/xhtml+xml')).toBe(true)
     expect(wantsPage('GET', 'application/json')).toBe(false)
     expect(wantsPage('POST', 'text/html')).toBe(false)
-    expect(loginRedirect('/login', '/admin/queues/queue/x?y=1')).toBe('/login?next=%2Fadmin%2Fqueues%2Fqueue%2Fx%3Fy%3D1')
+    expect(loginRedirect('/login', '/admin/queues/queue/x?y=1')).toBe(
+      '/login?next=%2Fadmin%2Fqueues%2Fqueue%2Fx%3Fy%3D1',
+    )
   })
 })
 
@@ -173,7 +185,11 @@ describe('the merged OpenAPI document', () => {
     components: { schemas: { ErrorResponse: error, Thing: { type: 'string' } } },
   }
   const mailDocument = {
-    paths: { '/admin/dead-letters': { get: { tags: ['dead-letter queue'], responses: { 200: { $ref: '#/components/schemas/Thing' } } } } },
+    paths: {
+      '/admin/dead-letters': {
+        get: { tags: ['dead-letter queue'], responses: { 200: { $ref: '#/components/schemas/Thing' } } },
+      },
+    },
     components: { schemas: { ErrorResponse: error, Thing: { type: 'integer' } } },
   }
 
@@ -191,7 +207,9 @@ describe('the merged OpenAPI document', () => {
       Thing: { type: 'string' },
       'mail-worker.Thing': { type: 'integer' },
     })
-    expect(JSON.stringify(merged.paths?.['/api/admin/dead-letters/email'])).toContain('#/components/schemas/mail-worker.Thing')
+    expect(JSON.stringify(merged.paths?.['/api/admin/dead-letters/email'])).toContain(
+      '#/components/schemas/mail-worker.Thing',
+    )
     expect(merged.paths?.['/api/cart/items']?.post).toMatchObject({ tags: ['cart-api'] })
   })
 })

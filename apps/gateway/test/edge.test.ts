@@ -32,16 +32,23 @@ describe('bad input at the edge: a clear 4xx, the upstream untouched', () => {
       body: huge,
     })
     expect(announced.status).toBe(413)
-    expect(await announced.json()).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' }, requestId: expect.any(String) })
+    expect(await announced.json()).toMatchObject({
+      error: { code: 'PAYLOAD_TOO_LARGE' },
+      requestId: expect.any(String),
+    })
     const chunk = huge.slice(0, 3000)
     const streamed = parseRawAnswer(
       await rawHttp(
         stack.url,
-        post('/api/cart/items', { ...auth, 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' }, [
-          `${chunk.length.toString(16)}\r\n${chunk}\r\n`,
-          `${chunk.length.toString(16)}\r\n${chunk}\r\n`,
-          '0\r\n\r\n',
-        ].join('')),
+        post(
+          '/api/cart/items',
+          { ...auth, 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' },
+          [
+            `${chunk.length.toString(16)}\r\n${chunk}\r\n`,
+            `${chunk.length.toString(16)}\r\n${chunk}\r\n`,
+            '0\r\n\r\n',
+          ].join(''),
+        ),
       ),
     )
     expect(streamed).toMatchObject({ status: 413, body: { error: { code: 'PAYLOAD_TOO_LARGE' } } })
@@ -51,9 +58,17 @@ describe('bad input at the edge: a clear 4xx, the upstream untouched', () => {
   it('refuses paths that could reach another route upstream with 400 BAD_PATH', async () => {
     const { auth } = await stack.shopper()
     const before = await cartRoutesAnswered()
-    for (const path of ['/api/cart/../admin/carts/x', '/api/cart/%2e%2e/admin/carts/x', '/api/cart//items', '/api/cart/items%00']) {
+    for (const path of [
+      '/api/cart/../admin/carts/x',
+      '/api/cart/%2e%2e/admin/carts/x',
+      '/api/cart//items',
+      '/api/cart/items%00',
+    ]) {
       const answer = parseRawAnswer(
-        await rawHttp(stack.url, `GET ${path} HTTP/1.1\r\nHost: shop\r\nAuthorization: ${auth.authorization}\r\nConnection: close\r\n\r\n`),
+        await rawHttp(
+          stack.url,
+          `GET ${path} HTTP/1.1\r\nHost: shop\r\nAuthorization: ${auth.authorization}\r\nConnection: close\r\n\r\n`,
+        ),
       )
       expect(answer, path).toMatchObject({ status: 400, body: { error: { code: 'BAD_PATH' } } })
     }
@@ -80,7 +95,9 @@ describe('bad input at the edge: a clear 4xx, the upstream untouched', () => {
 
   it('refuses an upgrade to any path but /ws, and an upgrade that is not a WebSocket', async () => {
     const realtimeUrl = stack.instance('realtime-gateway').url
-    const before = (await answeredCount(realtimeUrl, '/ws')) + (await metricValue(stack.instance('realtime-gateway').app, 'realtime_upgrades_rejected_total'))
+    const before =
+      (await answeredCount(realtimeUrl, '/ws')) +
+      (await metricValue(stack.instance('realtime-gateway').app, 'realtime_upgrades_rejected_total'))
     const upgrade = (path: string, protocol: string) =>
       `GET ${path} HTTP/1.1\r\nHost: shop\r\nConnection: Upgrade\r\nUpgrade: ${protocol}\r\n` +
       'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n'
@@ -96,18 +113,27 @@ describe('bad input at the edge: a clear 4xx, the upstream untouched', () => {
       status: 400,
       body: { error: { code: 'BAD_PATH' } },
     })
-    const after = (await answeredCount(realtimeUrl, '/ws')) + (await metricValue(stack.instance('realtime-gateway').app, 'realtime_upgrades_rejected_total'))
+    const after =
+      (await answeredCount(realtimeUrl, '/ws')) +
+      (await metricValue(stack.instance('realtime-gateway').app, 'realtime_upgrades_rejected_total'))
     expect(after).toBe(before)
   })
 
   it('takes a well-formed X-Request-Id and passes it upstream; replaces one that is not', async () => {
     const { auth } = await stack.shopper()
-    const given = await fetch(`${stack.url}/api/cart`, { headers: { ...auth, 'x-request-id': 'edge-test-42' } })
+    const given = await fetch(`${stack.url}/api/cart`, {
+      headers: { ...auth, 'x-request-id': 'edge-test-42' },
+    })
     expect(given.headers.get('x-request-id')).toBe('edge-test-42')
     const refused = await fetch(`${stack.url}/api/cart`, { headers: { 'x-request-id': 'edge-test-43' } })
     // cart-api's own 401 carries the id the gateway passed on.
-    expect(await refused.json()).toMatchObject({ error: { code: 'AUTH_TOKEN_MISSING' }, requestId: 'edge-test-43' })
-    const replaced = await fetch(`${stack.url}/api/cart`, { headers: { ...auth, 'x-request-id': 'x'.repeat(300) } })
+    expect(await refused.json()).toMatchObject({
+      error: { code: 'AUTH_TOKEN_MISSING' },
+      requestId: 'edge-test-43',
+    })
+    const replaced = await fetch(`${stack.url}/api/cart`, {
+      headers: { ...auth, 'x-request-id': 'x'.repeat(300) },
+    })
     expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
   })
 

@@ -56,9 +56,14 @@ describe('upstream failures', () => {
 
     expect([...statuses.keys()]).toEqual([200])
     // The kill did hit traffic: attempts failed on the dead instance and went to the other one.
-    expect(await metricValue(gateway.app, 'gateway_upstream_errors_total', 'upstream="cart-api"')).toBeGreaterThan(0)
+    expect(
+      await metricValue(gateway.app, 'gateway_upstream_errors_total', 'upstream="cart-api"'),
+    ).toBeGreaterThan(0)
     const ready = await (await fetch(`${gateway.url}/health/ready`)).json()
-    expect(ready).toMatchObject({ status: 'ok', checks: { 'upstream cart-api': expect.stringContaining('1 of 2 instances answer') } })
+    expect(ready).toMatchObject({
+      status: 'ok',
+      checks: { 'upstream cart-api': expect.stringContaining('1 of 2 instances answer') },
+    })
     expect(await metricValue(gateway.app, 'gateway_upstream_instances_up', 'upstream="cart-api"')).toBe(1)
   })
 
@@ -83,7 +88,10 @@ describe('upstream failures', () => {
     } finally {
       process.kill(cartApi.pid, 'SIGCONT')
     }
-    await waitFor(async () => (await fetch(`${current.url}/api/cart`, { headers: auth })).status === 200, 'cart-api back')
+    await waitFor(
+      async () => (await fetch(`${current.url}/api/cart`, { headers: auth })).status === 200,
+      'cart-api back',
+    )
   })
 
   it('an upstream not configured or not listening: 502 UPSTREAM_UNAVAILABLE in the apps error shape', async () => {
@@ -101,6 +109,8 @@ describe('upstream failures', () => {
     // The gateway itself stays ready: it reports the upstream, it does not depend on it.
     const ready = await fetch(`${current.url}/health/ready`)
     expect(ready.status).toBe(200)
-    expect(await ready.json()).toMatchObject({ checks: { 'upstream cart-api': expect.stringContaining('0 of 1') } })
+    expect(await ready.json()).toMatchObject({
+      checks: { 'upstream cart-api': expect.stringContaining('0 of 1') },
+    })
   })
 })

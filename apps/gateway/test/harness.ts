@@ -1,5 +1,12 @@
 import { connect } from 'node:net'
-import { type AppSpec, type Env, type InProcessApp, type StackOptions, startStack, type TestStack } from '@bookstore/test-kit'
+import {
+  type AppSpec,
+  type Env,
+  type InProcessApp,
+  type StackOptions,
+  startStack,
+  type TestStack,
+} from '@bookstore/test-kit'
 
 export interface GatewayStack extends TestStack {
   gateways: InProcessApp[]
@@ -18,7 +25,9 @@ export async function startGatewayStack(
   try {
     const gateways: InProcessApp[] = []
     for (let index = 0; index < (options.gateways ?? 1); index++)
-      gateways.push(await stack.start('gateway', { env: { ...stack.gatewayUpstreams(), ...options.gatewayEnv } }))
+      gateways.push(
+        await stack.start('gateway', { env: { ...stack.gatewayUpstreams(), ...options.gatewayEnv } }),
+      )
     return Object.assign(stack, { gateways, url: (gateways[0] as InProcessApp).url })
   } catch (error) {
     await stack.close()

@@ -10,11 +10,19 @@ describe('rate limits shared by every gateway instance', () => {
 
   beforeAll(async () => {
     stack = await startGatewayStack({
-      apps: ['cart-api', { name: 'auth-api', env: { TRUST_PROXY: '127.0.0.1', RATE_LIMIT_REGISTER_PER_IP: '2' } }],
+      apps: [
+        'cart-api',
+        { name: 'auth-api', env: { TRUST_PROXY: '127.0.0.1', RATE_LIMIT_REGISTER_PER_IP: '2' } },
+      ],
       database: true,
       gateways: 2,
       // The tests' clients all come from 127.0.0.1: as a load balancer would, they say who they are.
-      gatewayEnv: { TRUST_PROXY: '127.0.0.1', RATE_LIMIT_PER_IP: '10', RATE_LIMIT_PER_USER: '6', RATE_LIMIT_WINDOW_MS: '60000' },
+      gatewayEnv: {
+        TRUST_PROXY: '127.0.0.1',
+        RATE_LIMIT_PER_IP: '10',
+        RATE_LIMIT_PER_USER: '6',
+        RATE_LIMIT_WINDOW_MS: '60000',
+      },
     })
   })
   afterAll(() => stack.close())
@@ -53,7 +61,10 @@ describe('rate limits shared by every gateway instance', () => {
       fetch(`${stack.url}/api/auth/register`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-forwarded-for': client },
-        body: JSON.stringify({ email: `rl-${client}-${index}@example.com`, password: 'correct horse battery staple' }),
+        body: JSON.stringify({
+          email: `rl-${client}-${index}@example.com`,
+          password: 'correct horse battery staple',
+        }),
       })
     const one = address()
     const first = [await register(one, 1), await register(one, 2), await register(one, 3)]

@@ -77,25 +77,46 @@ async function readmeWalk(call: Call, stack: GatewayStack): Promise<Answer[]> {
   fresh('book', book.bookId)
   const admin = await stack.adminAuth()
   await record('GET /cart', await call('cart-api', 'GET', '/cart', { headers: auth }))
-  const add = { headers: { ...auth, ...json, 'idempotency-key': `add-${run}` }, body: { bookId: book.bookId, quantity: 2 } }
+  const add = {
+    headers: { ...auth, ...json, 'idempotency-key': `add-${run}` },
+    body: { bookId: book.bookId, quantity: 2 },
+  }
   await record('POST /cart/items', await call('cart-api', 'POST', '/cart/items', add))
   await record('POST /cart/items replayed', await call('cart-api', 'POST', '/cart/items', add))
   await record(
     'PUT /cart/items/:bookId',
-    await call('cart-api', 'PUT', `/cart/items/${book.bookId}`, { headers: { ...auth, ...json }, body: { quantity: 3 } }),
+    await call('cart-api', 'PUT', `/cart/items/${book.bookId}`, {
+      headers: { ...auth, ...json },
+      body: { quantity: 3 },
+    }),
   )
   await record('GET /cart/total', await call('cart-api', 'GET', '/cart/total', { headers: auth }))
   await record(
     'POST /cart/items unknown book',
-    await call('cart-api', 'POST', '/cart/items', { headers: { ...auth, ...json }, body: { bookId: `nope-${run}` } }),
+    await call('cart-api', 'POST', '/cart/items', {
+      headers: { ...auth, ...json },
+      body: { bookId: `nope-${run}` },
+    }),
   )
   await record(
     'POST /cart/items bad body',
-    await call('cart-api', 'POST', '/cart/items', { headers: { ...auth, ...json }, body: { quantity: 'many' } }),
+    await call('cart-api', 'POST', '/cart/items', {
+      headers: { ...auth, ...json },
+      body: { quantity: 'many' },
+    }),
   )
-  await record('GET /admin/carts/:userId', await call('cart-api', 'GET', `/admin/carts/${userId}`, { headers: admin }))
-  await record('GET /admin/carts as a customer', await call('cart-api', 'GET', `/admin/carts/${userId}`, { headers: auth }))
-  await record('DELETE /cart/items/:bookId', await call('cart-api', 'DELETE', `/cart/items/${book.bookId}`, { headers: auth }))
+  await record(
+    'GET /admin/carts/:userId',
+    await call('cart-api', 'GET', `/admin/carts/${userId}`, { headers: admin }),
+  )
+  await record(
+    'GET /admin/carts as a customer',
+    await call('cart-api', 'GET', `/admin/carts/${userId}`, { headers: auth }),
+  )
+  await record(
+    'DELETE /cart/items/:bookId',
+    await call('cart-api', 'DELETE', `/cart/items/${book.bookId}`, { headers: auth }),
+  )
   await record('DELETE /cart', await call('cart-api', 'DELETE', '/cart', { headers: auth }))
   await record('GET /cart without a token', await call('cart-api', 'GET', '/cart'))
 
@@ -110,10 +131,16 @@ async function readmeWalk(call: Call, stack: GatewayStack): Promise<Answer[]> {
   await record('GET /auth/me', await call('auth-api', 'GET', '/auth/me', { headers: bearer }))
   const refreshed = await record(
     'POST /auth/refresh',
-    await call('auth-api', 'POST', '/auth/refresh', { headers: json, body: { refreshToken: tokens.refreshToken } }),
+    await call('auth-api', 'POST', '/auth/refresh', {
+      headers: json,
+      body: { refreshToken: tokens.refreshToken },
+    }),
   )
   const { refreshToken } = refreshed.json() as { refreshToken: string }
-  await record('POST /auth/logout', await call('auth-api', 'POST', '/auth/logout', { headers: json, body: { refreshToken } }))
+  await record(
+    'POST /auth/logout',
+    await call('auth-api', 'POST', '/auth/logout', { headers: json, body: { refreshToken } }),
+  )
   await record('GET /auth/jwks.json', await call('auth-api', 'GET', '/auth/jwks.json'))
   const session = await record('POST /auth/session', await call('auth-api', 'POST', '/auth/session', account))
   const cookie = (session.setCookie[0] ?? '').split(';')[0] ?? ''
@@ -123,12 +150,16 @@ async function readmeWalk(call: Call, stack: GatewayStack): Promise<Answer[]> {
   )
   const rotated = await record(
     'POST /auth/session/refresh',
-    await call('auth-api', 'POST', '/auth/session/refresh', { headers: { cookie, 'x-requested-with': 'fetch' } }),
+    await call('auth-api', 'POST', '/auth/session/refresh', {
+      headers: { cookie, 'x-requested-with': 'fetch' },
+    }),
   )
   const rotatedCookie = (rotated.setCookie[0] ?? '').split(';')[0] ?? ''
   await record(
     'POST /auth/session/logout',
-    await call('auth-api', 'POST', '/auth/session/logout', { headers: { cookie: rotatedCookie, 'x-requested-with': 'fetch' } }),
+    await call('auth-api', 'POST', '/auth/session/logout', {
+      headers: { cookie: rotatedCookie, 'x-requested-with': 'fetch' },
+    }),
   )
 
   // book-api
@@ -137,24 +168,47 @@ async function readmeWalk(call: Call, stack: GatewayStack): Promise<Answer[]> {
   const adminJson = { ...admin, ...json }
   await record(
     'POST /admin/categories',
-    await call('book-api', 'POST', '/admin/categories', { headers: adminJson, body: { id: category, name: `Readme ${run}` } }),
+    await call('book-api', 'POST', '/admin/categories', {
+      headers: adminJson,
+      body: { id: category, name: `Readme ${run}` },
+    }),
   )
   await record(
     'POST /admin/books',
     await call('book-api', 'POST', '/admin/books', {
       headers: adminJson,
-      body: { id: bookId, title: `Gateway walk ${run}`, author: 'Ann Author', priceCents: 1999, stock: 3, categories: [category] },
+      body: {
+        id: bookId,
+        title: `Gateway walk ${run}`,
+        author: 'Ann Author',
+        priceCents: 1999,
+        stock: 3,
+        categories: [category],
+      },
     }),
   )
-  await record('POST /admin/books as a customer', await call('book-api', 'POST', '/admin/books', { headers: { ...auth, ...json }, body: {} }))
+  await record(
+    'POST /admin/books as a customer',
+    await call('book-api', 'POST', '/admin/books', { headers: { ...auth, ...json }, body: {} }),
+  )
   await record('GET /books/:bookId', await call('book-api', 'GET', `/books/${bookId}`))
-  await record('GET /books?category', await call('book-api', 'GET', `/books?category=${category}&sort=price-asc&pageSize=5`))
+  await record(
+    'GET /books?category',
+    await call('book-api', 'GET', `/books?category=${category}&sort=price-asc&pageSize=5`),
+  )
   await record('GET /books?bad query', await call('book-api', 'GET', '/books?pageSize=1000'))
   const categories = await call('book-api', 'GET', '/categories')
-  answers.push({ step: 'GET /categories', status: categories.status, body: (categories.json() as unknown[]).length > 0 })
+  answers.push({
+    step: 'GET /categories',
+    status: categories.status,
+    body: (categories.json() as unknown[]).length > 0,
+  })
   await record(
     'PATCH /admin/books/:bookId',
-    await call('book-api', 'PATCH', `/admin/books/${bookId}`, { headers: adminJson, body: { priceCents: 2499 } }),
+    await call('book-api', 'PATCH', `/admin/books/${bookId}`, {
+      headers: adminJson,
+      body: { priceCents: 2499 },
+    }),
   )
   await record(
     'PUT /admin/books/:bookId/stock',
@@ -162,15 +216,27 @@ async function readmeWalk(call: Call, stack: GatewayStack): Promise<Answer[]> {
   )
   await record(
     'POST /admin/books/:bookId/stock/adjust',
-    await call('book-api', 'POST', `/admin/books/${bookId}/stock/adjust`, { headers: adminJson, body: { delta: -2 } }),
+    await call('book-api', 'POST', `/admin/books/${bookId}/stock/adjust`, {
+      headers: adminJson,
+      body: { delta: -2 },
+    }),
   )
-  await record('DELETE /admin/books/:bookId', await call('book-api', 'DELETE', `/admin/books/${bookId}`, { headers: admin }))
+  await record(
+    'DELETE /admin/books/:bookId',
+    await call('book-api', 'DELETE', `/admin/books/${bookId}`, { headers: admin }),
+  )
   await record('GET /books/:bookId deleted', await call('book-api', 'GET', `/books/${bookId}`))
-  await record('POST /admin/read-model/rebuild', await call('book-api', 'POST', '/admin/read-model/rebuild', { headers: admin }))
+  await record(
+    'POST /admin/read-model/rebuild',
+    await call('book-api', 'POST', '/admin/read-model/rebuild', { headers: admin }),
+  )
 
   // persistence-worker and mail-worker: the dead-letter queues; the scheduler
   for (const worker of ['persistence-worker', 'mail-worker'] as const) {
-    await record(`${worker} GET /admin/dead-letters`, await call(worker, 'GET', '/admin/dead-letters?limit=5', { headers: admin }))
+    await record(
+      `${worker} GET /admin/dead-letters`,
+      await call(worker, 'GET', '/admin/dead-letters?limit=5', { headers: admin }),
+    )
     await record(
       `${worker} POST /admin/dead-letters/:id/replay`,
       await call(worker, 'POST', `/admin/dead-letters/none-${run}/replay`, { headers: admin }),
@@ -181,7 +247,10 @@ async function readmeWalk(call: Call, stack: GatewayStack): Promise<Answer[]> {
     )
   }
   await record('GET /admin/schedules', await call('scheduler', 'GET', '/admin/schedules', { headers: admin }))
-  await record('POST /admin/schedules/:name/run unknown', await call('scheduler', 'POST', '/admin/schedules/nope/run', { headers: admin }))
+  await record(
+    'POST /admin/schedules/:name/run unknown',
+    await call('scheduler', 'POST', '/admin/schedules/nope/run', { headers: admin }),
+  )
   await record(
     'POST /admin/schedules/:name/run',
     await call('scheduler', 'POST', '/admin/schedules/reconcile-carts/run', { headers: admin }),
@@ -189,14 +258,22 @@ async function readmeWalk(call: Call, stack: GatewayStack): Promise<Answer[]> {
   return answers
 }
 
-describe("every README route through the gateway answers as the app does directly", () => {
+describe('every README route through the gateway answers as the app does directly', () => {
   let stack: GatewayStack
   let sink: SmtpSink
 
   beforeAll(async () => {
     sink = await startSmtpSink()
     stack = await startGatewayStack({
-      apps: ['cart-api', 'persistence-worker', 'realtime-gateway', 'auth-api', 'book-api', 'mail-worker', 'scheduler'],
+      apps: [
+        'cart-api',
+        'persistence-worker',
+        'realtime-gateway',
+        'auth-api',
+        'book-api',
+        'mail-worker',
+        'scheduler',
+      ],
       database: true,
       appEnv: { 'mail-worker': { SMTP_URL: sink.url } },
     })
@@ -222,7 +299,12 @@ describe("every README route through the gateway answers as the app does directl
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
       })
       const text = await response.text()
-      return { status: response.status, text, json: () => JSON.parse(text), setCookie: response.headers.getSetCookie() }
+      return {
+        status: response.status,
+        text,
+        json: () => JSON.parse(text),
+        setCookie: response.headers.getSetCookie(),
+      }
     }
 
   it('cart, accounts, catalog, dead letters and schedules: same statuses and bodies', async () => {

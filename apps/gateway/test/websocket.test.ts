@@ -1,6 +1,6 @@
+import type { IncomingMessage } from 'node:http'
 import { BEARER_PROTOCOL_PREFIX, REALTIME_PROTOCOL, RealtimeCloseCode } from '@bookstore/events'
 import { metricValue, waitFor } from '@bookstore/test-kit'
-import type { IncomingMessage } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { type GatewayStack, startGatewayStack } from './harness'
@@ -86,7 +86,11 @@ describe('/ws through the gateway', () => {
     for (let index = 0; index < changes; index++) {
       const response = await fetch(`${stack.gateways[index % 2]?.url}/api/cart/items`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': `k-${index}` },
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'idempotency-key': `k-${index}`,
+        },
         body: JSON.stringify({ bookId: book.bookId, quantity: 1 }),
       })
       expect(response.status).toBe(200)
@@ -104,13 +108,18 @@ describe('/ws through the gateway', () => {
       tab.ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
     )
     tab.ws.send('not json at all')
-    expect(await closed).toEqual({ code: RealtimeCloseCode.badMessage, reason: 'not a message of bookstore.v1' })
+    expect(await closed).toEqual({
+      code: RealtimeCloseCode.badMessage,
+      reason: 'not a message of bookstore.v1',
+    })
   })
 
   it("passes realtime-gateway's refusals of a handshake through with their status and error body", async () => {
     const { userId } = await stack.shopper()
     const token = await stack.token(userId)
-    expect(await refusedHandshake(wsUrl(stack.url), [REALTIME_PROTOCOL, `${BEARER_PROTOCOL_PREFIX}not-a-token`])).toMatchObject({
+    expect(
+      await refusedHandshake(wsUrl(stack.url), [REALTIME_PROTOCOL, `${BEARER_PROTOCOL_PREFIX}not-a-token`]),
+    ).toMatchObject({
       status: 401,
       body: { error: { code: 'AUTH_TOKEN_INVALID' } },
     })
@@ -120,9 +129,13 @@ describe('/ws through the gateway', () => {
         origin: 'https://evil.example',
       }),
     ).toMatchObject({ status: 403 })
-    const allowed = new WebSocket(wsUrl(stack.url), [REALTIME_PROTOCOL, `${BEARER_PROTOCOL_PREFIX}${token}`], {
-      headers: { origin: 'https://shop.example' },
-    })
+    const allowed = new WebSocket(
+      wsUrl(stack.url),
+      [REALTIME_PROTOCOL, `${BEARER_PROTOCOL_PREFIX}${token}`],
+      {
+        headers: { origin: 'https://shop.example' },
+      },
+    )
     await new Promise((resolve, reject) => {
       allowed.once('open', resolve)
       allowed.once('error', reject)
@@ -134,7 +147,10 @@ describe('/ws through the gateway', () => {
     const lonely = await stack.start('gateway', { env: { REALTIME_GATEWAY_URLS: 'http://127.0.0.1:1' } })
     const { userId } = await stack.shopper()
     expect(
-      await refusedHandshake(wsUrl(lonely.url), [REALTIME_PROTOCOL, `${BEARER_PROTOCOL_PREFIX}${await stack.token(userId)}`]),
+      await refusedHandshake(wsUrl(lonely.url), [
+        REALTIME_PROTOCOL,
+        `${BEARER_PROTOCOL_PREFIX}${await stack.token(userId)}`,
+      ]),
     ).toMatchObject({ status: 502, body: { error: { code: 'UPSTREAM_UNAVAILABLE' } } })
     await lonely.close()
   })

@@ -31,7 +31,9 @@ function tokenOf(request: FastifyRequest): string | undefined {
  */
 function refuse(request: FastifyRequest, reply: FastifyReply, error: DomainError) {
   const status = (kitErrorStatuses as Record<string, number>)[error.code] ?? 401
-  return reply.status(status).send({ error: { code: error.code, message: error.message }, requestId: request.id })
+  return reply
+    .status(status)
+    .send({ error: { code: error.code, message: error.message }, requestId: request.id })
 }
 
 export const adminSessionPlugin = fp(
