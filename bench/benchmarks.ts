@@ -16,4 +16,5 @@ export const benchmarks: readonly Benchmark[] = [
   { name: 'realtime', script: 'bench/realtime.ts' },
   { name: 'propagation', script: 'bench/propagation.ts' },
   { name: 'reconcile', script: 'bench/reconcile.ts' },
+  { name: 'gateway', script: 'bench/gateway.ts' },
 ]

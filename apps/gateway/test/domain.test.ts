@@ -109,8 +109,9 @@ describe('the request target', () => {
 
   it('takes a request id that looks like one and makes one otherwise', () => {
     expect(requestIdOf('abc-123')).toBe('abc-123')
-    expect(requestIdOf('bad id\r\nx')).toMatch(/^[0-9a-f-]{36}$/)
-    expect(requestIdOf(undefined)).toMatch(/^[0-9a-f-]{36}$/)
+    const made = [requestIdOf('bad id\r\nx'), requestIdOf(undefined), requestIdOf(['', 'x'])]
+    for (const id of made) expect(id).toMatch(/^[0-9a-f]{12}-[0-9a-z]+$/)
+    expect(new Set(made).size).toBe(3)
   })
 })
 

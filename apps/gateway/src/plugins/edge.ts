@@ -56,14 +56,6 @@ export const edgePlugin = fp(
       // Cross-origin isolation headers would keep other origins listed in CORS_ORIGINS out.
       crossOriginResourcePolicy: { policy: 'same-site' },
     })
-    await app.register(cors, {
-      origin: options.corsOrigins.length > 0 ? options.corsOrigins : false,
-      credentials: true,
-      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowedHeaders: corsRequestHeaders,
-      exposedHeaders: corsExposedHeaders,
-      maxAge: 600,
-    })
     app.addHook('onResponse', async (request, reply) => {
       request.log.info(
         {
@@ -76,6 +68,16 @@ export const edgePlugin = fp(
         },
         'request',
       )
+    })
+    // No origin listed: no CORS at all (the shop is on the gateway's own origin).
+    if (options.corsOrigins.length === 0) return
+    await app.register(cors, {
+      origin: options.corsOrigins,
+      credentials: true,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: corsRequestHeaders,
+      exposedHeaders: corsExposedHeaders,
+      maxAge: 600,
     })
   },
   { name: 'edge' },

@@ -36,10 +36,12 @@ async function bearerUser(request: FastifyRequest, verify: TokenVerifier): Promi
 }
 
 /**
- * Two fixed-window limits on Redis (@fastify/rate-limit's store, one counter per key shared by every
- * gateway instance): per client address, and per user for requests with a valid token, so one
- * shopper cannot use up a whole office's address and one address cannot hide many users. Over either
- * is 429 RATE_LIMITED with Retry-After. Redis away: requests pass (a limiter must not take the shop down).
+ * Fixed-window limits on Redis (@fastify/rate-limit's store, one counter per key shared by every
+ * gateway instance): a request with a valid access token counts against its user, any other against
+ * its client address. So shoppers behind one office address do not use up each other's limit, one
+ * user gets no more from many addresses, and an address without a token (scripts, log-in attempts)
+ * is held to its own; one Redis call per request. Over the limit is 429 RATE_LIMITED with
+ * Retry-After. Redis away: requests pass (a limiter must not take the shop down).
  */
 export const rateLimitsPlugin = fp(
   async (app: FastifyInstance, options: RateLimitsOptions) => {
@@ -72,29 +74,20 @@ export const rateLimitsPlugin = fp(
 
     app.decorate('limitRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       request.limitedUser = await bearerUser(request, options.verify)
-      const [ip, user] = await Promise.all([
-        perIp(request),
-        request.limitedUser === undefined ? undefined : perUser(request),
-      ])
-      const checks = [
-        { limit: 'ip', result: ip },
-        { limit: 'user', result: user },
-      ] as const
-      let remaining = Number.POSITIVE_INFINITY
-      for (const { limit, result } of checks) {
-        if (result === undefined || result.isAllowed) continue
-        if (result.isExceeded) {
-          limited.inc({ limit })
-          const retryAfter = Math.max(1, result.ttlInSeconds)
-          reply.header('retry-after', String(retryAfter))
-          throw gatewayError('RATE_LIMITED', `Too many requests; retry in ${retryAfter} s`, {
-            limit,
-            retryAfterSeconds: retryAfter,
-          })
-        }
-        remaining = Math.min(remaining, result.remaining)
+      const limit = request.limitedUser === undefined ? 'ip' : 'user'
+      const result = await (limit === 'ip' ? perIp(request) : perUser(request))
+      if (result.isAllowed) return
+      if (result.isExceeded) {
+        limited.inc({ limit })
+        const retryAfter = Math.max(1, result.ttlInSeconds)
+        reply.header('retry-after', String(retryAfter))
+        throw gatewayError('RATE_LIMITED', `Too many requests; retry in ${retryAfter} s`, {
+          limit,
+          retryAfterSeconds: retryAfter,
+        })
       }
-      if (Number.isFinite(remaining)) reply.header('x-ratelimit-remaining', String(remaining))
+      reply.header('x-ratelimit-limit', String(result.max))
+      reply.header('x-ratelimit-remaining', String(result.remaining))
     })
   },
   { name: 'rate-limits', dependencies: ['redis', 'metrics'] },
