@@ -1,4 +1,4 @@
-import { metricValue } from '@bookstore/test-kit'
+import { type LogLine, metricValue, waitFor } from '@bookstore/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { answeredCount, type GatewayStack, parseRawAnswer, rawHttp, startGatewayStack } from './harness'
 
@@ -135,6 +135,40 @@ describe('bad input at the edge: a clear 4xx, the upstream untouched', () => {
       headers: { ...auth, 'x-request-id': 'x'.repeat(300) },
     })
     expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f]{12}-[0-9a-z]+$/)
+  })
+
+  it('writes one access line per request and measures latency per route', async () => {
+    const logs: LogLine[] = []
+    const logged = await stack.start('gateway', {
+      logs,
+      env: { ...stack.gatewayUpstreams(), LOG_LEVEL: 'info' },
+    })
+    const { auth } = await stack.shopper()
+    const answer = await fetch(`${logged.url}/api/cart`, {
+      headers: { ...auth, 'x-request-id': 'access-line-1' },
+    })
+    expect(answer.status).toBe(200)
+    await waitFor(() => logs.some((line) => line.msg === 'request'), 'the access line')
+    const lines = logs.filter((line) => line.reqId === 'access-line-1')
+    expect(lines).toEqual([
+      expect.objectContaining({
+        msg: 'request',
+        method: 'GET',
+        url: '/api/cart',
+        status: 200,
+        ip: '127.0.0.1',
+        upstream: stack.instance('cart-api').url,
+      }),
+    ])
+    expect(
+      await metricValue(
+        logged.app,
+        'http_request_duration_seconds_count',
+        'route="/api/cart"',
+        'status="200"',
+      ),
+    ).toBe(1)
+    await logged.close()
   })
 
   it('sets security headers, and CORS headers for configured origins only', async () => {
