@@ -82,23 +82,27 @@ function addItemRequests(route: Route, picks: readonly Pick[]): autocannon.Reque
 const failures: string[] = []
 const overload = noOverload()
 
+/** Where a run's requests go: the server, the path it wants, and whose CPU share the run reports. */
+interface Target {
+  server: Server
+  route: Route
+}
+
 async function addItemLoad(
   label: string,
-  server: Server,
-  route: Route,
-  picks: readonly Pick[],
-  watch: { redis: Redis; serverPid: number },
+  target: Target,
+  load: { picks: readonly Pick[]; redis: Redis },
   options: { durationSec: number; overallRate?: number },
 ): Promise<RunFigures> {
   const figures = await runLoad(
     {
-      url: server.url,
-      requests: () => addItemRequests(route, picks),
+      url: target.server.url,
+      requests: () => addItemRequests(target.route, load.picks),
       connections: settings.connections,
       durationSec: options.durationSec,
       overallRate: options.overallRate,
     },
-    watch,
+    { redis: load.redis, serverPid: target.server.pid },
   )
   console.log(describeRun(label, figures))
   const failure = runFailure(label, figures)
@@ -163,36 +167,18 @@ async function main() {
   })
 
   // ---- 1. Max load, direct and through the gateway (each run's CPU share: its server process).
-  const watchOf = (server: Server) => ({ redis, serverPid: server.pid })
-  const direct = { server: cartApi, route: 'direct' as const }
-  const through = { server: gateway, route: 'gateway' as const }
+  const direct: Target = { server: cartApi, route: 'direct' }
+  const through: Target = { server: gateway, route: 'gateway' }
+  const load = { picks, redis }
   const warmUp = { durationSec: settings.warmupSec }
-  await addItemLoad('direct warm-up', direct.server, direct.route, picks, watchOf(cartApi), warmUp)
-  await addItemLoad('gateway warm-up', through.server, through.route, picks, watchOf(gateway), warmUp)
+  await addItemLoad('direct warm-up', direct, load, warmUp)
+  await addItemLoad('gateway warm-up', through, load, warmUp)
   const directRuns: RunFigures[] = []
   const gatewayRuns: RunFigures[] = []
   for (let round = 1; round <= settings.rounds; round++) {
     const suffix = settings.rounds > 1 ? ` (${round}/${settings.rounds})` : ''
-    directRuns.push(
-      await addItemLoad(
-        `cart-api direct max${suffix}`,
-        direct.server,
-        direct.route,
-        picks,
-        watchOf(cartApi),
-        settings,
-      ),
-    )
-    gatewayRuns.push(
-      await addItemLoad(
-        `through the gateway max${suffix}`,
-        through.server,
-        through.route,
-        picks,
-        watchOf(gateway),
-        settings,
-      ),
-    )
+    directRuns.push(await addItemLoad(`cart-api direct max${suffix}`, direct, load, settings))
+    gatewayRuns.push(await addItemLoad(`through the gateway max${suffix}`, through, load, settings))
   }
   const directMax = median(directRuns)
   const gatewayMax = median(gatewayRuns)
@@ -200,22 +186,8 @@ async function main() {
   // ---- 2. One fixed rate for both: half of what the gateway managed.
   const halfRate = Math.max(1, Math.round(gatewayMax.reqPerSec / 2))
   const atHalf = { durationSec: settings.durationSec, overallRate: halfRate }
-  const directHalf = await addItemLoad(
-    `direct at ${halfRate} req/s`,
-    direct.server,
-    direct.route,
-    picks,
-    watchOf(cartApi),
-    atHalf,
-  )
-  const gatewayHalf = await addItemLoad(
-    `gateway at ${halfRate} req/s`,
-    through.server,
-    through.route,
-    picks,
-    watchOf(gateway),
-    atHalf,
-  )
+  const directHalf = await addItemLoad(`direct at ${halfRate} req/s`, direct, load, atHalf)
+  const gatewayHalf = await addItemLoad(`gateway at ${halfRate} req/s`, through, load, atHalf)
 
   // ---- 3. The live cart through the gateway's /ws.
   const holder = socketHolder(`${gateway.url.replace('http', 'ws')}${REALTIME_PATH}`, tokens)
