@@ -65,7 +65,8 @@ describe('upstream failures', () => {
       checks: { 'upstream cart-api': expect.stringContaining('1 of 2 instances answer') },
     })
     expect(await metricValue(gateway.app, 'gateway_upstream_instances_up', 'upstream="cart-api"')).toBe(1)
-  })
+    // Two app processes to start on a machine that may be busy.
+  }, 90_000)
 
   it('an upstream that stops answering: 504 UPSTREAM_TIMEOUT, then answers again once it is back', async () => {
     const current = await startGatewayStack({
