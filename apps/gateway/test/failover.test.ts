@@ -93,7 +93,7 @@ describe('upstream failures', () => {
       async () => (await fetch(`${current.url}/api/cart`, { headers: auth })).status === 200,
       'cart-api back',
     )
-  })
+  }, 60_000)
 
   it('an upstream not configured or not listening: 502 UPSTREAM_UNAVAILABLE in the apps error shape', async () => {
     const current = await startGatewayStack({ apps: [], gatewayEnv: { CART_API_URLS: 'http://127.0.0.1:1' } })
