@@ -25,7 +25,8 @@ export async function gateway(app: FastifyInstance, options: { config: GatewayCo
     description: 'The public entry: the API under /api, the live cart at /ws, the web shop, the admin tools.',
     errorStatuses: gatewayErrorStatuses,
   })
-  await app.register(redisPlugin, { url: config.REDIS_URL, connectionName: 'gateway' })
+  // The rate limits' one call per request: concurrent requests' calls share a write.
+  await app.register(redisPlugin, { url: config.REDIS_URL, connectionName: 'gateway', autoPipeline: true })
   await app.register(authPlugin, { verify })
   await app.register(upstreamsPlugin, {
     urls: upstreamUrls(config),
