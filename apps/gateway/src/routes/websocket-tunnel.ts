@@ -30,11 +30,7 @@ function refuse(socket: Duplex, error: DomainError, requestId: string) {
 }
 
 /** The request line and headers of the upgrade, as the upstream gets them. */
-function upgradeRequest(
-  request: IncomingMessage,
-  path: string,
-  headers: ReturnType<typeof forwardedHeaders>,
-) {
+function upgradeRequest(path: string, headers: ReturnType<typeof forwardedHeaders>) {
   const lines = [`GET ${path} HTTP/1.1`]
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue
@@ -131,7 +127,7 @@ export async function websocketTunnel(app: FastifyInstance, options: WebsocketTu
             trustsProxies: options.trustsProxies,
           },
         )
-        upstream.write(upgradeRequest(request, target, headers))
+        upstream.write(upgradeRequest(target, headers))
         if (head.length > 0) upstream.write(head)
         upstream.once('data', (chunk: Buffer) => {
           log.info(
