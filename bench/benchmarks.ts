@@ -17,4 +17,5 @@ export const benchmarks: readonly Benchmark[] = [
   { name: 'propagation', script: 'bench/propagation.ts' },
   { name: 'reconcile', script: 'bench/reconcile.ts' },
   { name: 'checkout', script: 'bench/checkout.ts' },
+  { name: 'gateway', script: 'bench/gateway.ts' },
 ]

@@ -22,11 +22,10 @@
  * changes first), BENCH_IDLE (10), REDIS_URL. Needs a file limit above BENCH_SOCKETS + a few
  * hundred (ulimit -n).
  */
-import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { BEARER_PROTOCOL_PREFIX, REALTIME_PATH, REALTIME_PROTOCOL } from '@bookstore/events'
+import { REALTIME_PATH } from '@bookstore/events'
 import { freePort, generateTestKeys, seedBook, signTestToken } from '@bookstore/test-kit'
 import { Redis } from 'ioredis'
 import { WebSocket } from 'ws'
@@ -36,7 +35,8 @@ import { measureCpu } from './lib/cpu'
 import { intFromEnv, quick } from './lib/env'
 import { quantile } from './lib/load'
 import { describeOverload, noOverload, notOk, type Overload } from './lib/overload'
-import { rootDir, startServer } from './lib/processes'
+import { startServer } from './lib/processes'
+import { changeRounds, socketHolder, startDriver } from './lib/realtime-load'
 import { chooseRedis, cleanUpRunKeys } from './lib/redis-target'
 import { benchReport, checked, formatNumber, printReport } from './lib/report'
 
@@ -132,46 +132,6 @@ async function histogramBuckets(url: string): Promise<Map<string, number>> {
   return buckets
 }
 
-/** bench/realtime-driver.ts in its own process, driving changes when asked. */
-async function startDriver(setup: { cartApiUrl: string; tokens: string[]; bookId: string; rate: number }) {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', 'bench/realtime-driver.ts'],
-    {
-      cwd: rootDir,
-      stdio: ['ignore', 2, 2, 'ipc'],
-    },
-  )
-  onCleanUp('change driver', async () => {
-    if (child.connected) child.disconnect()
-  })
-  const answer = () =>
-    new Promise<{ ready?: boolean; seconds?: number; overload?: Overload; error?: string }>(
-      (resolve, reject) => {
-        child.once('message', resolve)
-        child.once('exit', (code) => reject(new Error(`the change driver exited (${code})`)))
-      },
-    )
-  const ready = answer()
-  child.send({ setup })
-  await ready
-  return {
-    async drive(count: number, firstUser: number): Promise<{ seconds: number; overload?: Overload }> {
-      const done = answer()
-      child.send({ drive: { count, firstUser } })
-      const result = await done
-      if (result.error !== undefined) throw new Error(result.error)
-      return { seconds: result.seconds ?? 0, overload: result.overload }
-    },
-  }
-}
-
-interface Tab {
-  user: number
-  ws: WebSocket
-  lastVersion: number
-}
-
 async function main() {
   const redisUrl = await chooseRedis()
   const redis = new Redis(redisUrl, { connectionName: 'realtime-bench' })
@@ -217,65 +177,21 @@ async function main() {
   const wsUrl = `${gateway.url.replace('http', 'ws')}${REALTIME_PATH}`
 
   // ---- Sockets: open them all, each waits for its snapshot.
-  const latencies: number[] = []
-  let outOfOrder = 0
-  const tabs: Tab[] = []
-  const open = (user: number) =>
-    new Promise<Tab>((resolve, reject) => {
-      const ws = new WebSocket(wsUrl, [REALTIME_PROTOCOL, `${BEARER_PROTOCOL_PREFIX}${tokens[user]}`])
-      const tab: Tab = { user, ws, lastVersion: -1 }
-      ws.once('error', reject)
-      ws.once('open', () => ws.send(JSON.stringify({ type: 'hello', lastVersion: null })))
-      ws.on('message', (data: Buffer) => {
-        const receivedAt = performance.timeOrigin + performance.now()
-        const message = JSON.parse(data.toString()) as {
-          type: string
-          version: number
-          cart?: { updatedAt: number }
-        }
-        if (message.type === 'cart.changed') {
-          if (message.version !== tab.lastVersion + 1) outOfOrder++
-          if (message.cart) latencies.push(receivedAt - message.cart.updatedAt)
-        } else if (tab.lastVersion === -1) resolve(tab)
-        tab.lastVersion = Math.max(tab.lastVersion, message.version)
-      })
-    })
+  const holder = socketHolder(wsUrl, tokens)
+  const { latencies } = holder
   // Warm-up: the first sockets also pay for code paths compiled and buffers pooled once per
   // process; a batch opened and closed first keeps those out of the per-socket figure.
-  const warmUp = await Promise.all(Array.from({ length: 250 }, (_, i) => open(i % settings.users)))
+  const warmUp = await Promise.all(Array.from({ length: 250 }, (_, i) => holder.open(i % settings.users)))
   for (const tab of warmUp) tab.ws.close()
   await sleep(1000)
   const before = await memoryAfterGc(inspectorPort)
   const rssBefore = rssOf(gateway.pid)
   const connectStarted = performance.now()
-  for (let first = 0; first < settings.sockets; first += 250) {
-    const batch = Array.from({ length: Math.min(250, settings.sockets - first) }, (_, i) =>
-      open((first + i) % settings.users),
-    )
-    tabs.push(...(await Promise.all(batch)))
-  }
+  await holder.openMany(settings.sockets, settings.users)
   const connectSec = (performance.now() - connectStarted) / 1000
-  onCleanUp('sockets', async () => {
-    for (const tab of tabs) tab.ws.terminate()
-  })
   // ---- Changes: BENCH_RATE per second through cart-api, spread evenly, round-robin over users.
-  const tabsPerUser = new Map<number, number>()
-  for (const tab of tabs) tabsPerUser.set(tab.user, (tabsPerUser.get(tab.user) ?? 0) + 1)
   const driver = await startDriver({ cartApiUrl: cartApi.url, tokens, bookId, rate: settings.rate })
-  let nextUser = 0
-  /** Drives `count` changes at BENCH_RATE; returns how many deliveries they owe and how long it took. */
-  const drive = async (count: number) => {
-    const firstUser = nextUser
-    nextUser += count
-    let owed = 0
-    for (let index = 0; index < count; index++)
-      owed += tabsPerUser.get((firstUser + index) % settings.users) ?? 0
-    return { owed, ...(await driver.drive(count, firstUser % settings.users)) }
-  }
-  const arrived = async (count: number) => {
-    const deadline = Date.now() + 10_000
-    while (latencies.length < count && Date.now() < deadline) await sleep(20)
-  }
+  const { drive, arrived } = changeRounds(holder, driver, settings.users)
   // Warm-up changes (not counted): the first requests of cart-api and the gateway run cold code.
   const warm = await drive(settings.rate * settings.warmupSec)
   await arrived(warm.owed)
@@ -301,6 +217,7 @@ async function main() {
     )
   }
 
+  const outOfOrder = holder.outOfOrder()
   const sorted = Float64Array.from(latencies).sort()
   const round = (value: number) => Math.round(value * 100) / 100
   const figures = {

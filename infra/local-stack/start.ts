@@ -4,13 +4,12 @@ import { startMailViewer, startSmtpSink } from '@bookstore/smtp-sink'
 import { redisAnswers } from '@bookstore/test-kit'
 import { ensureDevKeys } from './dev-keys'
 import { startEmbeddedPostgres } from './embedded-postgres'
-import { appUrl, localApps, startApp } from './local-apps'
+import { appUrl, gatewayUrl, localApps, startApp } from './local-apps'
 import { startLocalRedis } from './local-redis'
 import { localDir } from './paths'
 import { sampleBookId } from './seed-books'
 import type { ServiceProcess } from './service-process'
 import { StackError } from './stack-error'
-import { startWebShop, webShopUrl } from './web-shop'
 
 const say = (line: string) => process.stdout.write(`stack | ${line}\n`)
 
@@ -138,16 +137,17 @@ async function main() {
     watch(await startApp(app, env))
   }
   if (shuttingDown) return
-  watch(await startWebShop({}))
-  if (shuttingDown) return
 
-  const cart = localApps.find((app) => app.name === 'cart-api')
   const lines = [
     '',
-    `  ${'Shop'.padEnd(12)} ${webShopUrl}   (open it: find a book, fill the cart, watch it follow in a second window)`,
-    ...localApps.map(
-      (app) => `  ${app.name.padEnd(12)} ${appUrl(app)}   (OpenAPI: ${appUrl(app)}/openapi.json)`,
-    ),
+    `  ${'Shop'.padEnd(12)} ${gatewayUrl}   (open it: find a book, fill the cart, watch it follow in a second window)`,
+    `  ${'API'.padEnd(12)} ${gatewayUrl}/api/...   (every app's routes under /api; live cart: ${gatewayUrl.replace('http', 'ws')}/ws)`,
+    `  ${'Admin tools'.padEnd(12)} ${gatewayUrl}/api/docs (Swagger UI), ${gatewayUrl}/admin/queues (Bull Board): admin role`,
+    '',
+    '  Each app on its own port, for debugging:',
+    ...localApps
+      .filter((app) => app.name !== 'gateway')
+      .map((app) => `  ${app.name.padEnd(12)} ${appUrl(app)}   (OpenAPI: ${appUrl(app)}/openapi.json)`),
     `  ${'Redis'.padEnd(12)} ${shown(redis)}`,
     `  ${'PostgreSQL'.padEnd(12)} ${shown(database)}`,
     `  ${'SMTP'.padEnd(12)} ${shown(smtp.url)}`,
@@ -157,20 +157,12 @@ async function main() {
     '',
     '  Get a token:  TOKEN=$(pnpm -s dev-token --sub alice)      (--role admin, --ttl 3600)',
   ]
-  const auth = localApps.find((app) => app.name === 'auth-api')
-  if (auth) {
-    lines.push(
-      `  Or sign up:   POST ${appUrl(auth)}/auth/register, then /auth/login: accessToken (README, auth-api)`,
-    )
-  }
-  const books = localApps.find((app) => app.name === 'book-api')
-  if (books) lines.push(`  Find books:   curl '${appUrl(books)}/books?q=dune&inStock=true'`)
-  if (cart) {
-    lines.push(
-      `  Add a book:   curl -X POST ${appUrl(cart)}/cart/items -H "authorization: Bearer $TOKEN" \\`,
-      `                  -H 'content-type: application/json' -d '{"bookId":"${sampleBookId}","quantity":2}'`,
-    )
-  }
+  lines.push(
+    `  Or sign up:   POST ${gatewayUrl}/api/auth/register, then /api/auth/login: accessToken (README, auth-api)`,
+    `  Find books:   curl '${gatewayUrl}/api/books?q=dune&inStock=true'`,
+    `  Add a book:   curl -X POST ${gatewayUrl}/api/cart/items -H "authorization: Bearer $TOKEN" \\`,
+    `                  -H 'content-type: application/json' -d '{"bookId":"${sampleBookId}","quantity":2}'`,
+  )
   lines.push('  Stop:         Ctrl-C', '')
   process.stdout.write(`${lines.join('\n')}\n`)
   // Exactly this line, unprefixed: scripts wait for it.

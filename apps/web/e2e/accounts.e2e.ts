@@ -16,7 +16,7 @@ test('register, log in, reload (still logged in), a second tab shares the sessio
   await expect(page.getByTestId('account-link')).toHaveText(email)
   const cookies = await context.cookies()
   const refresh = cookies.find((cookie) => cookie.name === 'bookstore_refresh')
-  expect(refresh).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/api/auth/auth/session' })
+  expect(refresh).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/api/auth/session' })
   expect(await page.evaluate(() => document.cookie)).not.toContain('bookstore_refresh')
 
   // A second tab of the same browser is logged in without logging in, and both stay logged in

@@ -57,25 +57,25 @@ export const cartCount = (page: Page) => page.getByTestId('cart-count')
 /** The admin's session (body mode, as any API client), for catalog changes from a third context. */
 export async function admin(context: BrowserContext | APIRequestContext) {
   const request = 'request' in context ? context.request : context
-  const login = await request.post('/api/auth/auth/login', { data: E2E_ADMIN })
+  const login = await request.post('/api/auth/login', { data: E2E_ADMIN })
   expect(login.status()).toBe(200)
   const { accessToken } = (await login.json()) as { accessToken: string }
   const headers = { authorization: `Bearer ${accessToken}` }
   return {
     async book(bookId: string) {
-      const answer = await request.get(`/api/books/books/${bookId}`)
+      const answer = await request.get(`/api/books/${bookId}`)
       expect(answer.status()).toBe(200)
       return (await answer.json()) as { id: string; title: string; priceCents: number; stock: number }
     },
     async setPrice(bookId: string, priceCents: number) {
-      const answer = await request.patch(`/api/books/admin/books/${bookId}`, {
+      const answer = await request.patch(`/api/admin/books/${bookId}`, {
         headers,
         data: { priceCents },
       })
       expect(answer.status()).toBe(200)
     },
     async setStock(bookId: string, stock: number) {
-      const answer = await request.put(`/api/books/admin/books/${bookId}/stock`, { headers, data: { stock } })
+      const answer = await request.put(`/api/admin/books/${bookId}/stock`, { headers, data: { stock } })
       expect(answer.status()).toBe(200)
     },
   }

@@ -16,14 +16,14 @@ test('a change on the laptop shows on the phone within 1 s, and back; an admin p
 
     // Laptop adds; the phone shows it without a reload, within a second of cart-api's answer.
     await page.goto('/books/book-0013')
-    const added = page.waitForResponse((response) => response.url().endsWith('/api/cart/cart/items'))
+    const added = page.waitForResponse((response) => response.url().endsWith('/api/cart/items'))
     await page.getByRole('button', { name: 'Add “Foundation” to cart' }).click()
     expect((await added).status()).toBe(200)
     await expect(phone.page.getByTestId('cart-line-book-0013')).toBeVisible({ timeout: 1_000 })
     await expect(cartCount(phone.page)).toHaveText('1', { timeout: 1_000 })
 
     // The phone raises the quantity; the laptop follows.
-    const raised = phone.page.waitForResponse((response) => response.url().includes('/api/cart/cart/items/'))
+    const raised = phone.page.waitForResponse((response) => response.url().includes('/api/cart/items/'))
     await phone.page.getByRole('button', { name: 'One more “Foundation”' }).click()
     expect((await raised).status()).toBe(200)
     await expect(cartCount(page)).toHaveText('2', { timeout: 1_000 })
@@ -63,7 +63,7 @@ test('a refused add (out of stock) is shown and rolled back', async ({ page, bro
 
   // Meanwhile one copy is left; the page still shows the stock it loaded.
   await staff.setStock('book-0014', 1)
-  const refused = page.waitForResponse((response) => response.url().endsWith('/api/cart/cart/items'))
+  const refused = page.waitForResponse((response) => response.url().endsWith('/api/cart/items'))
   await page.getByRole('button', { name: 'Add “The Left Hand of Darkness” to cart' }).click()
   expect((await refused).status()).toBe(409)
   await expect(page.getByTestId('cart-refusal')).toContainText(

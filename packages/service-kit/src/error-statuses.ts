@@ -1,7 +1,7 @@
 import type { KitErrorCode } from './domain-error'
 
 /** The statuses an expected failure may be answered with (anything else is a 500 that hides internals). */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 502 | 503 | 504
 
 /**
  * An app's code-to-status table, declared once at its edge and given to `servicePlugin`. Written

@@ -8,6 +8,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Adds a dependency that must answer for /health/ready to say ready (SPEC E2). */
     addReadinessCheck: (name: string, check: ReadinessCheck) => void
+    /**
+     * Adds a dependency /health/ready reports without depending on it: a gateway stays ready while
+     * one of its upstreams is away (it answers 502 for that one and serves the others).
+     */
+    addHealthReport: (name: string, check: ReadinessCheck) => void
   }
 }
 
@@ -25,9 +30,14 @@ const withTimeout = (promise: Promise<unknown>, ms: number) =>
 export const healthPlugin = fp(
   async (app: FastifyInstance) => {
     const checks = new Map<string, ReadinessCheck>()
+    const reportOnly = new Set<string>()
     let closing = false
     app.decorate('addReadinessCheck', (name: string, check: ReadinessCheck) => {
       checks.set(name, check)
+    })
+    app.decorate('addHealthReport', (name: string, check: ReadinessCheck) => {
+      checks.set(name, check)
+      reportOnly.add(name)
     })
     // Stop taking new traffic from the load balancer as soon as shutdown starts.
     app.addHook('preClose', async () => {
@@ -49,7 +59,8 @@ export const healthPlugin = fp(
         }),
       )
       if (closing) results.process = 'shutting down'
-      const ready = !closing && Object.values(results).every((result) => result === 'ok')
+      const ready =
+        !closing && Object.entries(results).every(([name, result]) => result === 'ok' || reportOnly.has(name))
       return reply.status(ready ? 200 : 503).send({ status: ready ? 'ok' : 'unavailable', checks: results })
     })
   },

@@ -28,13 +28,20 @@ export function createPatientRedis(
 /**
  * A Redis client for request handling. It fails fast instead of queueing commands while Redis is
  * away (a request should get a 503 now, not hang), and reconnects on its own in the background.
+ * `autoPipeline`: the commands of concurrent requests sent in one tick go in one write (the
+ * gateway's one rate-limit call per request).
  */
-export function createRedis(url: string, connectionName: string): Redis {
+export function createRedis(
+  url: string,
+  connectionName: string,
+  options: { autoPipeline?: boolean } = {},
+): Redis {
   return new Redis(url, {
     connectionName,
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
+    enableAutoPipelining: options.autoPipeline ?? false,
   })
 }
 
@@ -57,8 +64,8 @@ export async function quitRedis(redis: Redis): Promise<void> {
 }
 
 export const redisPlugin = fp(
-  async (app: FastifyInstance, options: { url: string; connectionName: string }) => {
-    const redis = createRedis(options.url, options.connectionName)
+  async (app: FastifyInstance, options: { url: string; connectionName: string; autoPipeline?: boolean }) => {
+    const redis = createRedis(options.url, options.connectionName, { autoPipeline: options.autoPipeline })
     redis.on('error', (error) => app.log.warn({ err: error }, 'redis connection error'))
     await connectRedis(redis)
     app.decorate('redis', redis)

@@ -6,14 +6,13 @@ import { migrateDatabase } from '@bookstore/db'
 import { ensureDevKeys } from '@bookstore/local-stack/dev-keys.ts'
 import { type LocalApp, startApp } from '@bookstore/local-stack/local-apps.ts'
 import { startLocalRedis } from '@bookstore/local-stack/local-redis.ts'
-import { type AppName, createTestDatabase, freePort } from '@bookstore/test-kit'
-import { preview } from 'vite'
+import { type AppName, createTestDatabase, freePort, gatewayUpstreamsEnv } from '@bookstore/test-kit'
 import { E2E_ADMIN, e2eWebPort } from './e2e-settings'
 
 /**
  * The real stack for the e2e run, on private ports: a private redis-server, a fresh PostgreSQL
- * database, the apps from their builds (as the local stack runs them), and the shop's built files
- * served by Vite's preview server, which proxies `/api/...` and `/ws` the way the gateway will.
+ * database, the apps from their builds (as the local stack runs them), and the gateway in front of
+ * them on the run's web port, serving the shop's built files, `/api/...` and `/ws` as in production.
  * Playwright starts it as its web server and stops it with SIGTERM; everything is cleaned up then.
  */
 const say = (line: string) => process.stdout.write(`e2e-stack | ${line}\n`)
@@ -62,11 +61,11 @@ async function main() {
     auth: await port('auth-api', {
       JWT_PRIVATE_KEY_FILE: keys.privateKeyFile,
       DATABASE_POOL_SIZE: '2',
-      // The path the browser sees (through this proxy, as through the gateway).
-      REFRESH_COOKIE_PATH: '/api/auth/auth/session',
+      // The path the browser sees through the gateway.
+      REFRESH_COOKIE_PATH: '/api/auth/session',
       ADMIN_EMAIL: E2E_ADMIN.email,
       ADMIN_PASSWORD: E2E_ADMIN.password,
-      // Every browser of the run reaches auth-api from the proxy's one address.
+      // Every browser of the run reaches auth-api from one address.
       RATE_LIMIT_LOGIN_PER_IP: '10000',
       RATE_LIMIT_REGISTER_PER_IP: '10000',
     }),
@@ -86,16 +85,23 @@ async function main() {
     say(`${app.name} on ${app.port}`)
   }
 
-  const url = (app: LocalApp) => `http://127.0.0.1:${app.port}`
-  process.env.WEB_AUTH_API_URL = url(apps.auth)
-  process.env.WEB_BOOK_API_URL = url(apps.book)
-  process.env.WEB_CART_API_URL = url(apps.cart)
-  process.env.WEB_REALTIME_URL = url(apps.realtime)
-  process.env.WEB_PORT = String(webPort)
-  const root = fileURLToPath(new URL('../..', import.meta.url))
-  const server = await preview({ root, logLevel: 'warn' })
-  stops.push({ name: 'web', stop: () => server.close() })
-  say(`shop on ${webOrigin}`)
+  const upstreams = gatewayUpstreamsEnv(
+    Object.values(apps).map((app) => ({ name: app.name, url: `http://127.0.0.1:${app.port}` })),
+  )
+  const gateway: LocalApp = {
+    name: 'gateway',
+    port: webPort,
+    env: {
+      ...upstreams,
+      WEB_ROOT: fileURLToPath(new URL('../../dist', import.meta.url)),
+      // Every browser of the run comes from 127.0.0.1: the per-address limit would count them as one.
+      RATE_LIMIT_PER_IP: '1000000',
+      RATE_LIMIT_PER_USER: '1000000',
+    },
+  }
+  if (stopping) return
+  stops.push(await startApp(gateway, env))
+  say(`shop (gateway) on ${webOrigin}`)
 }
 
 main().catch((error: unknown) => {

@@ -1,27 +1,28 @@
 import { REALTIME_PATH } from '@bookstore/events'
 
 /**
- * Every path the shop calls, as the gateway exposes them: `/api/<service>` followed by the app's own
- * route (the gateway strips the prefix). One table, so a change of the gateway's layout is one edit.
+ * Every path the shop calls, as the gateway exposes them: `/api` followed by the app's own route
+ * (the gateway strips `/api` and nothing else, docs/gateway.md). One table, so a change of the
+ * gateway's layout is one edit.
  */
 export const apiPaths = {
   auth: {
-    register: '/api/auth/auth/register',
+    register: '/api/auth/register',
     /** Cookie mode of auth-api: the refresh token lives in an httpOnly cookie scoped to these. */
-    login: '/api/auth/auth/session',
-    refresh: '/api/auth/auth/session/refresh',
-    logout: '/api/auth/auth/session/logout',
-    me: '/api/auth/auth/me',
+    login: '/api/auth/session',
+    refresh: '/api/auth/session/refresh',
+    logout: '/api/auth/session/logout',
+    me: '/api/auth/me',
   },
   books: {
-    list: '/api/books/books',
-    one: (bookId: string) => `/api/books/books/${encodeURIComponent(bookId)}`,
-    categories: '/api/books/categories',
+    list: '/api/books',
+    one: (bookId: string) => `/api/books/${encodeURIComponent(bookId)}`,
+    categories: '/api/categories',
   },
   cart: {
-    cart: '/api/cart/cart',
-    items: '/api/cart/cart/items',
-    item: (bookId: string) => `/api/cart/cart/items/${encodeURIComponent(bookId)}`,
+    cart: '/api/cart',
+    items: '/api/cart/items',
+    item: (bookId: string) => `/api/cart/items/${encodeURIComponent(bookId)}`,
   },
 } as const
 

@@ -29,6 +29,8 @@ const registry = [
   { name: 'scheduler', port: 3009 },
   // Checkout and orders; its saga holds stock through book-api's reservation worker.
   { name: 'order-api', port: 3011 },
+  // The public entry in front of all of them: started last, printed first (docs/gateway.md).
+  { name: 'gateway', port: 8080 },
 ] as const satisfies readonly AppInfo[]
 
 export type AppName = (typeof registry)[number]['name']

@@ -12,6 +12,7 @@ import { type Env, type LogLine, loadAppEntry } from './app-entry'
 import { type AppProcess, spawnApp } from './app-process'
 import { type AppName, appInfo } from './app-registry'
 import { deleteKeys } from './delete-keys'
+import { gatewayUpstreamsEnv } from './gateway-upstreams'
 
 /** An app of the stack built in this process, as its main.ts builds it, listening on a free port. */
 export interface InProcessApp {
@@ -78,6 +79,8 @@ export interface TestStack {
   instance: (name: AppName) => InProcessApp
   /** Running instances of `name` (every app when omitted), oldest first. */
   running: (name?: AppName) => StackMember[]
+  /** The gateway's upstream settings (CART_API_URLS, ...) naming every app of the stack running now. */
+  gatewayUpstreams: () => Env
   /** A producer/inspector of one of the stack's queues; closed with the stack. */
   queue: <DataType = unknown>(
     name: string,
@@ -242,6 +245,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       return member
     },
     running,
+    gatewayUpstreams: () => gatewayUpstreamsEnv(running()),
     queue<DataType = unknown>(name: string, queueOptions: Omit<QueueOptions, 'connection' | 'prefix'> = {}) {
       const queue = new Queue<DataType>(name, { ...queueOptions, connection: redis, prefix: queuePrefix })
       queues.push(queue)
