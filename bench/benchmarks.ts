@@ -13,6 +13,7 @@ export interface Benchmark {
 export const benchmarks: readonly Benchmark[] = [
   { name: 'cart', script: 'bench/cart.ts' },
   { name: 'persist', script: 'bench/persist.ts' },
+  { name: 'persist-sustained', script: 'bench/persist-sustained.ts' },
   { name: 'realtime', script: 'bench/realtime.ts' },
   { name: 'propagation', script: 'bench/propagation.ts' },
   { name: 'reconcile', script: 'bench/reconcile.ts' },

@@ -27,19 +27,29 @@
  * DATABASE_URL (the server to create the bench database on; default the local PostgreSQL).
  */
 import { randomUUID } from 'node:crypto'
-import { setTimeout as sleep } from 'node:timers/promises'
-import { createTestDatabase, generateTestKeys, seedBook, signTestToken } from '@bookstore/test-kit'
-import type autocannon from 'autocannon'
+import { createTestDatabase, generateTestKeys, signTestToken } from '@bookstore/test-kit'
 import { Redis } from 'ioredis'
 import { type Calibration, obtainCalibration, referenceMachine } from './lib/calibration'
 import { cleanUp, onCleanUp, runBench } from './lib/cleanup'
 import type { CpuShares } from './lib/cpu'
-import { type BenchDatabase, openBenchDatabase } from './lib/database'
 import { intFromEnv, numberFromEnv, quick } from './lib/env'
 import { nextLadderRate } from './lib/ladder'
 import { runLoad } from './lib/load'
 import { describeOverload, type Overload } from './lib/overload'
-import { type Server, startServer } from './lib/processes'
+import {
+  benchBooks,
+  lastCartWrite,
+  type Mutation,
+  mutationRequests,
+  newestVersions,
+  type PersistRig,
+  persistenceFigures,
+  quantile,
+  round3,
+  type Shopper,
+  startPersistRig,
+  waitForVersions,
+} from './lib/persist-rig'
 import { chooseRedis, cleanUpRunKeys } from './lib/redis-target'
 import { benchReport, checked, figure, formatNumber, printReport } from './lib/report'
 
@@ -62,64 +72,7 @@ const settings = {
 const runId = `bench-${randomUUID().slice(0, 8)}`
 const userId = (index: number) => `${runId}-user-${index}`
 const hotUser = `${runId}-hot`
-const bookA = `${runId}-book-a`
-const bookB = `${runId}-book-b`
-
-interface Shopper {
-  id: string
-  authorization: string
-  /** Changes sent so far: picks the next operation. */
-  sent: number
-}
-
-interface Mutation {
-  userId: string
-  version: number
-  committedAt: number
-}
-
-/**
- * The load's requests: the hot cart takes its share of picks and only changes quantities (it never
- * hits a limit); the others also add and remove a book. Every 200 answer is recorded in `mutations`.
- */
-function mutationRequests(shoppers: readonly Shopper[], hot: Shopper, mutations: Mutation[]) {
-  const setupRequest = (request: autocannon.Request): autocannon.Request => {
-    const isHot = Math.random() * 100 < settings.hotSharePercent
-    const shopper = isHot ? hot : (shoppers[Math.floor(Math.random() * shoppers.length)] as Shopper)
-    const step = shopper.sent++
-    const kind = isHot ? 0 : step % 3
-    const headers = { authorization: shopper.authorization, 'content-type': 'application/json' }
-    if (kind === 0)
-      return {
-        ...request,
-        method: 'PUT',
-        path: `/cart/items/${bookA}`,
-        headers,
-        body: JSON.stringify({ quantity: (step % 20) + 1 }),
-      }
-    if (kind === 1)
-      return {
-        ...request,
-        method: 'POST',
-        path: '/cart/items',
-        headers,
-        body: JSON.stringify({ bookId: bookB }),
-      }
-    return {
-      ...request,
-      method: 'DELETE',
-      path: `/cart/items/${bookB}`,
-      headers: { authorization: shopper.authorization },
-      body: undefined,
-    }
-  }
-  const onResponse = (status: number, body: string) => {
-    if (status !== 200) return
-    const cart = JSON.parse(body) as { userId: string; version: number; updatedAt: number }
-    mutations.push({ userId: cart.userId, version: cart.version, committedAt: cart.updatedAt })
-  }
-  return (): autocannon.Request[] => [{ setupRequest, onResponse }]
-}
+const books = benchBooks(runId)
 
 interface Step {
   label: string
@@ -148,36 +101,24 @@ interface Step {
   drained: boolean
 }
 
-const quantile = (sorted: number[], q: number) =>
-  sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number)
-const round3 = (value: number) => Math.round(value * 1000) / 1000
-
-interface Rig {
-  cartApi: Server
+interface Rig extends PersistRig {
   redis: Redis
-  database: BenchDatabase
-  shoppers: Shopper[]
   hot: Shopper
-}
-
-/** The newest version of each cart among `mutations`. */
-function newestVersions(mutations: readonly Mutation[]): Map<string, number> {
-  const newest = new Map<string, number>()
-  for (const mutation of mutations)
-    newest.set(mutation.userId, Math.max(newest.get(mutation.userId) ?? 0, mutation.version))
-  return newest
 }
 
 /** One load at `rate` for `durationSec`, then its lags once PostgreSQL caught up (or gave up). */
 async function runStep(rig: Rig, label: string, rate: number, durationSec: number): Promise<Step> {
-  const [before] = await rig.database.query<{ last: string }>(
-    'SELECT coalesce(max(id), 0) AS last FROM bench_cart_writes',
-  )
+  const before = await lastCartWrite(rig.database)
   const mutations: Mutation[] = []
   const load = await runLoad(
     {
       url: rig.cartApi.url,
-      requests: mutationRequests(rig.shoppers, rig.hot, mutations),
+      requests: mutationRequests(
+        books,
+        rig.shoppers,
+        { shopper: rig.hot, sharePercent: settings.hotSharePercent },
+        mutations,
+      ),
       connections: settings.connections,
       durationSec,
       overallRate: rate,
@@ -189,43 +130,10 @@ async function runStep(rig: Rig, label: string, rate: number, durationSec: numbe
   const caughtUp = await waitForVersions(rig.database, newest, settings.catchUpSec * 1000)
   const gaveUpAt = Date.now()
 
-  const writes = await rig.database.query<{ user_id: string; version: string; written_ms: string }>(
-    `SELECT user_id, version, (extract(epoch from written_at) * 1000)::bigint AS written_ms
-       FROM bench_cart_writes WHERE id > $1 ORDER BY user_id, version`,
-    [before?.last ?? '0'],
-  )
-  const writesByUser = new Map<string, Array<{ version: number; at: number }>>()
-  for (const row of writes) {
-    const list = writesByUser.get(row.user_id) ?? []
-    list.push({ version: Number(row.version), at: Number(row.written_ms) })
-    writesByUser.set(row.user_id, list)
-  }
-  // Writes of one cart only ever go up in version (the guard), so the first write at a version >= v
-  // is the one that made mutation v durable. Only such writes count: requests still in flight when
-  // autocannon stopped were committed unseen, and a write of theirs alone made no mutation durable.
-  const lags: number[] = []
-  let notPersisted = 0
-  const covering = new Set<{ version: number; at: number }>()
-  let hotWrites = 0
-  for (const mutation of mutations) {
-    const list = writesByUser.get(mutation.userId) ?? []
-    let low = 0
-    let high = list.length
-    while (low < high) {
-      const mid = (low + high) >> 1
-      if ((list[mid] as { version: number }).version >= mutation.version) high = mid
-      else low = mid + 1
-    }
-    const write = list[low]
-    if (write === undefined) notPersisted++
-    else if (!covering.has(write)) {
-      covering.add(write)
-      if (mutation.userId === hotUser) hotWrites++
-    }
-    lags.push(Math.max(0, (write?.at ?? gaveUpAt) - mutation.committedAt))
-  }
-  lags.sort((a, b) => a - b)
-  const hotMutations = mutations.filter((mutation) => mutation.userId === hotUser).length
+  const figures = await persistenceFigures(rig.database, mutations, before, gaveUpAt, hotUser)
+  const { lags, notPersisted } = figures
+  const hotMutations = figures.hot.mutations
+  const hotWrites = figures.hot.databaseWrites
   const status5xx = Object.entries(load.statusCodes)
     .filter(([code]) => Number(code) >= 500)
     .reduce((sum, [, count]) => sum + count, 0)
@@ -249,8 +157,8 @@ async function runStep(rig: Rig, label: string, rate: number, durationSec: numbe
     lagP99Ms,
     lagMaxMs: lags.at(-1) ?? 0,
     notPersisted,
-    databaseWrites: covering.size,
-    writesPerMutation: round3(covering.size / Math.max(1, mutations.length)),
+    databaseWrites: figures.databaseWrites,
+    writesPerMutation: round3(figures.databaseWrites / Math.max(1, mutations.length)),
     hotCart: {
       mutations: hotMutations,
       databaseWrites: hotWrites,
@@ -311,8 +219,6 @@ async function main() {
       `${settings.stepDurationSec} s; ${settings.users} carts + 1 hot cart (${settings.hotSharePercent}% of ` +
       `changes), ${settings.connections} connections, redis ${redisUrl}`,
   )
-  for (const bookId of [bookA, bookB])
-    await seedBook(redis, { bookId, title: 'Persisting Carts', priceCents: 1500, stock: 1_000_000 })
   const keys = generateTestKeys()
   const shopperOf = async (id: string): Promise<Shopper> => ({
     id,
@@ -323,47 +229,14 @@ async function main() {
     Array.from({ length: settings.users }, (_, index) => shopperOf(userId(index))),
   )
   const hot = await shopperOf(hotUser)
-
-  const common = {
-    REDIS_URL: redisUrl,
-    DATABASE_URL: testDatabase.url,
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    JWT_PUBLIC_KEY: keys.publicKeyPem,
-    QUEUE_PREFIX: runId,
-  }
-  // The worker first: it applies the migrations.
-  await startServer('persistence-worker', ['apps/persistence-worker/dist/main.js'], common)
-  const cartApi = await startServer('cart-api', ['apps/cart-api/dist/main.js'], common)
-  const database = openBenchDatabase(testDatabase.url)
-
-  // Every cart gets book A before the clock starts (its first touch also creates the cart).
-  for (let index = 0; index < shoppers.length; index += 200)
-    await Promise.all(
-      [...shoppers.slice(index, index + 200), ...(index === 0 ? [hot] : [])].map(async (shopper) => {
-        const response = await fetch(`${cartApi.url}/cart/items`, {
-          method: 'POST',
-          headers: { authorization: shopper.authorization, 'content-type': 'application/json' },
-          body: JSON.stringify({ bookId: bookA }),
-        })
-        if (response.status !== 200)
-          throw new Error(`setup add answered ${response.status}: ${await response.text()}`)
-      }),
-    )
-  // Wait for those to land, then log every carts row write from here on.
-  if (!(await waitForVersions(database, new Map([...shoppers, hot].map((s) => [s.id, 1])), 60_000)))
-    throw new Error('the setup adds did not reach PostgreSQL within 60 s')
-  await database.query(`
-    CREATE TABLE bench_cart_writes (id bigserial PRIMARY KEY, user_id text NOT NULL, version bigint NOT NULL,
-      written_at timestamptz NOT NULL DEFAULT clock_timestamp());
-    CREATE FUNCTION bench_log_cart_write() RETURNS trigger AS $$
-    BEGIN INSERT INTO bench_cart_writes (user_id, version) VALUES (NEW.user_id, NEW.version); RETURN NEW; END
-    $$ LANGUAGE plpgsql;
-    CREATE TRIGGER bench_log_cart_write AFTER INSERT OR UPDATE ON carts
-      FOR EACH ROW EXECUTE FUNCTION bench_log_cart_write();
-  `)
-
-  const rig: Rig = { cartApi, redis, database, shoppers, hot }
+  const started = await startPersistRig({
+    redis,
+    databaseUrl: testDatabase.url,
+    books,
+    shoppers: [...shoppers, hot],
+    env: { REDIS_URL: redisUrl, LOG_LEVEL: 'warn', JWT_PUBLIC_KEY: keys.publicKeyPem, QUEUE_PREFIX: runId },
+  })
+  const rig: Rig = { ...started, shoppers, hot, redis }
   const mainStep = await runStep(rig, 'main run', mainRate, settings.durationSec)
   const ladder = await climb(rig, mainStep)
   await cleanUp()
@@ -430,26 +303,6 @@ async function main() {
       settings,
     }),
   )
-}
-
-/** Polls until PostgreSQL holds at least these versions; false if the deadline passed first. */
-async function waitForVersions(
-  database: BenchDatabase,
-  wanted: Map<string, number>,
-  timeoutMs: number,
-): Promise<boolean> {
-  const ids = [...wanted.keys()]
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const rows = await database.query<{ user_id: string; version: string }>(
-      'SELECT user_id, version FROM carts WHERE user_id = ANY($1)',
-      [ids],
-    )
-    const stored = new Map(rows.map((row) => [row.user_id, Number(row.version)]))
-    if (ids.every((id) => (stored.get(id) ?? 0) >= (wanted.get(id) ?? 0))) return true
-    if (Date.now() > deadline) return false
-    await sleep(100)
-  }
 }
 
 await runBench(main)

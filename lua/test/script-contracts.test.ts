@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import {
   addItemScript,
+  advanceVersionCall,
   bookCartsPruneScript,
+  cartAdvanceVersionScript,
   cartCommitCall,
   cartHydrateScript,
   cartRejections,
@@ -59,6 +61,7 @@ const calls: [RedisScript, ScriptCall][] = [
       idempotencyTtlSeconds: 60,
     }),
   ],
+  [cartAdvanceVersionScript, advanceVersionCall({ ...context, durableVersion: 5, skip: 10 })],
 ]
 
 describe('each script and its argument builder', () => {

@@ -24,6 +24,7 @@ export async function cartApi(app: FastifyInstance, options: { config: CartApiCo
     prefix: config.QUEUE_PREFIX,
     url: config.QUEUE_REDIS_URL ?? config.REDIS_URL,
     enqueueTimeoutMs: config.QUEUE_ENQUEUE_TIMEOUT_MS,
+    enqueuesInFlight: config.PERSISTENCE_ENQUEUES_IN_FLIGHT,
     spoolMaxUsers: config.PERSISTENCE_SPOOL_MAX_CARTS,
     spoolRetryMs: config.PERSISTENCE_SPOOL_RETRY_MS,
     jobAttempts: config.PERSISTENCE_JOB_ATTEMPTS,

@@ -9,6 +9,11 @@ export const CartApiConfig = Type.Object({
   QUEUE_REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   /** How long a queue add may take before its commits go to the spool instead. */
   QUEUE_ENQUEUE_TIMEOUT_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 1000 }),
+  /**
+   * Persistence jobs being enqueued at once at most: under overload, a full batch that finds this
+   * many in flight goes to the spool instead of piling up behind them.
+   */
+  PERSISTENCE_ENQUEUES_IN_FLIGHT: Type.Integer({ minimum: 1, maximum: 100, default: 4 }),
   /** Attempts of a persistence job that fails (PostgreSQL being away costs none: the worker waits). */
   PERSISTENCE_JOB_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
   /** First retry delay of a failed persistence job (ms); it doubles on every further attempt. */

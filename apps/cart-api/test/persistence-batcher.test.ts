@@ -73,4 +73,29 @@ describe('persistence batcher', () => {
     await expect(batcher.add(commit('a', 1))).resolves.toBeUndefined()
     expect(failed).toEqual([commit('a', 1)])
   })
+
+  it('bounds the adds in flight: a full batch that would pile onto them goes to the spool at once', async () => {
+    const finish: Array<() => void> = []
+    const enqueued: CartCommit[][] = []
+    const spooled: CartCommit[][] = []
+    const batcher = createPersistenceBatcher({
+      maxCommits: 2,
+      maxInFlight: 2,
+      enqueue: (commits) => {
+        enqueued.push(commits)
+        return new Promise<void>((resolve) => finish.push(resolve))
+      },
+      onError: () => {},
+      onOverflow: async (commits) => spooled.push(commits),
+    })
+    const first = [batcher.add(commit('a', 1)), batcher.add(commit('b', 1))]
+    const second = [batcher.add(commit('c', 1)), batcher.add(commit('d', 1))]
+    expect(enqueued).toHaveLength(2) // both slow adds in flight
+    // The third full batch does not wait behind them: it is spooled, and its callers answered.
+    await Promise.all([batcher.add(commit('e', 1)), batcher.add(commit('f', 1))])
+    expect(spooled).toEqual([[commit('e', 1), commit('f', 1)]])
+    expect(enqueued).toHaveLength(2)
+    for (const done of finish) done()
+    await Promise.all([...first, ...second])
+  })
 })

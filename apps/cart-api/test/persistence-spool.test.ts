@@ -35,4 +35,36 @@ describe('persistence spool (SPEC P5)', () => {
     expect(jobs).toEqual([[commit('a', 3, 100), commit('b', 1)]])
     expect(await spool.close()).toBe(0)
   })
+
+  it('marks its carts durably before the caller goes on, and takes a mark out only once its commit is on the queue', async () => {
+    let queueUp = false
+    const marks = new Map<string, number>()
+    let clock = 1000
+    const spool = createPersistenceSpool({
+      enqueue: async () => {
+        if (!queueUp) throw new Error('queue unreachable')
+      },
+      maxUsers: 10,
+      retryMs: 10,
+      now: () => clock,
+      durable: {
+        mark: async (userIds, at) => {
+          for (const userId of userIds) marks.set(userId, Math.max(marks.get(userId) ?? 0, at))
+        },
+        release: async (userIds, upTo) => {
+          for (const userId of userIds) if ((marks.get(userId) ?? Infinity) <= upTo) marks.delete(userId)
+        },
+      },
+      onDropped: () => {},
+      onRetryFailed: () => {},
+      onReplayed: () => {},
+    })
+    await spool.add([commit('a', 1), commit('b', 1)])
+    expect([...marks.keys()]).toEqual(['a', 'b'])
+    clock = 2000
+    queueUp = true
+    await expect.poll(() => spool.size(), { timeout: 5000 }).toBe(0)
+    expect(marks.size).toBe(0)
+    expect(await spool.close()).toBe(0)
+  })
 })

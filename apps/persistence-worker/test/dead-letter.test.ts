@@ -1,24 +1,15 @@
 import { cartPersistenceJobNames, queueNames } from '@bookstore/events'
 import { metricValue, openTestDatabase, type TestDatabase } from '@bookstore/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { durableCart, startStack, type TestStack } from './harness'
+import { durableCart, poisonCarts, startStack, type TestStack } from './harness'
 
 let database: TestDatabase
 let stack: TestStack
+let carts: Awaited<ReturnType<typeof poisonCarts>>
 beforeAll(async () => {
   database = await openTestDatabase()
   // A real failure in PostgreSQL, for chosen carts only: a trigger refuses their rows.
-  await database.pool.query(`
-    CREATE TABLE poisoned_users (user_id text PRIMARY KEY);
-    CREATE FUNCTION refuse_poisoned() RETURNS trigger AS $$
-    BEGIN
-      IF EXISTS (SELECT 1 FROM poisoned_users WHERE user_id = NEW.user_id) THEN
-        RAISE EXCEPTION 'poisoned cart %', NEW.user_id;
-      END IF;
-      RETURN NEW;
-    END $$ LANGUAGE plpgsql;
-    CREATE TRIGGER refuse_poisoned BEFORE INSERT OR UPDATE ON carts FOR EACH ROW EXECUTE FUNCTION refuse_poisoned();
-  `)
+  carts = await poisonCarts(database)
   stack = await startStack(database, {
     cartApiEnv: { PERSISTENCE_JOB_ATTEMPTS: '3', PERSISTENCE_JOB_BACKOFF_MS: '20' },
     workerEnv: { SYNC_ATTEMPTS: '30', SYNC_BACKOFF_MS: '50' },
@@ -35,7 +26,7 @@ describe('the dead-letter queue (SPEC P4)', () => {
   it('parks a job after its last attempt, counts an alert, and the full sync repairs the cart', async () => {
     const { userId, auth } = await stack.shopper()
     const book = await stack.seedBook()
-    await database.pool.query('INSERT INTO poisoned_users VALUES ($1)', [userId])
+    await carts.poison(userId)
     expect((await stack.addItem(auth, book.bookId, 2)).statusCode).toBe(200)
 
     await expect.poll(() => stack.dlq.getWaitingCount(), { timeout: 15_000 }).toBe(1)
@@ -68,7 +59,7 @@ describe('the dead-letter queue (SPEC P4)', () => {
     expect(list.json().jobs[0].failedReason).toContain('poisoned cart')
 
     // The cause goes away: the full-cart sync (retrying on its own) repairs the cart.
-    await database.pool.query('DELETE FROM poisoned_users WHERE user_id = $1', [userId])
+    await carts.cure(userId)
     await stack.expectConverged([userId])
     expect((await durableCart(database, userId))?.items[0]?.quantity).toBe(2)
 

@@ -1,7 +1,13 @@
-import { metricValue, openTestDatabase, redisUrl, type TestDatabase } from '@bookstore/test-kit'
+import {
+  metricValue,
+  openTestDatabase,
+  redisUrl,
+  startFaultProxy,
+  type TestDatabase,
+  viaProxy,
+} from '@bookstore/test-kit'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { durableCart, startStack, type TestStack } from './harness'
-import { startTcpProxy, viaProxy } from './tcp-proxy'
 
 let database: TestDatabase
 beforeAll(async () => {
@@ -70,7 +76,7 @@ describe('PostgreSQL converges to Redis whatever fails (SPEC P3)', () => {
   it('waits out PostgreSQL being unreachable while changes go on, then converges', {
     timeout: 90_000,
   }, async () => {
-    const proxy = await startTcpProxy('127.0.0.1', Number(new URL(database.url).port || 5432))
+    const proxy = await startFaultProxy('127.0.0.1', Number(new URL(database.url).port || 5432))
     try {
       stack = await startStack(database, {
         workerDatabaseUrl: viaProxy(database.url, proxy),
@@ -99,6 +105,12 @@ describe('PostgreSQL converges to Redis whatever fails (SPEC P3)', () => {
         )
         .toBe(true)
       expect((await current.worker.inject({ url: '/health/ready' })).statusCode).toBe(503)
+      // The backlog's age is a figure operators see (and the scheduler alerts on).
+      await expect
+        .poll(() => metricValue(current.worker, 'cart_persistence_oldest_unpersisted_seconds'), {
+          timeout: 10_000,
+        })
+        .toBeGreaterThan(0)
       for (const { userId } of shoppers)
         expect((await durableCart(database, userId))?.cart.version).toBeLessThan(6)
 
@@ -116,7 +128,7 @@ describe('PostgreSQL converges to Redis whatever fails (SPEC P3)', () => {
     timeout: 60_000,
   }, async () => {
     const redis = new URL(redisUrl())
-    const proxy = await startTcpProxy(redis.hostname, Number(redis.port || 6379))
+    const proxy = await startFaultProxy(redis.hostname, Number(redis.port || 6379))
     try {
       stack = await startStack(database, { queueRedisUrl: viaProxy(redis.toString(), proxy) })
       const current = stack
@@ -140,6 +152,83 @@ describe('PostgreSQL converges to Redis whatever fails (SPEC P3)', () => {
       await stack?.close()
       stack = undefined
       await proxy.close()
+    }
+  })
+
+  it('a 500 ms Redis stall during a stream of changes ends in answers (or clean 503s), and nothing is lost', {
+    timeout: 60_000,
+  }, async () => {
+    const redis = new URL(redisUrl())
+    const proxy = await startFaultProxy(redis.hostname, Number(redis.port || 6379))
+    try {
+      // cart-api's carts and queue behind the proxy; the worker reaches Redis directly.
+      const stalled = viaProxy(redis.toString(), proxy)
+      stack = await startStack(database, { cartApiEnv: { REDIS_URL: stalled, QUEUE_REDIS_URL: stalled } })
+      const current = stack
+      const shoppers = await Promise.all(Array.from({ length: 20 }, () => current.shopper()))
+      const book = await current.seedBook()
+      const statuses: number[] = []
+      let stop = false
+      const client = async (index: number) => {
+        for (let step = 0; !stop; step += 1) {
+          const { auth } = shoppers[(index + step * 5) % shoppers.length] as (typeof shoppers)[number]
+          statuses.push((await current.setQuantity(auth, book.bookId, 1 + (step % 9))).statusCode)
+        }
+      }
+      for (const { auth } of shoppers) expect((await current.addItem(auth, book.bookId)).statusCode).toBe(200)
+      const clients = Array.from({ length: 5 }, (_, index) => client(index))
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      const before = statuses.length
+      await proxy.stall(500)
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      stop = true
+      await Promise.all(clients)
+
+      expect(statuses.length).toBeGreaterThan(before)
+      expect(statuses.filter((status) => status !== 200 && status !== 503)).toEqual([])
+      await current.expectConverged(undefined, 20_000)
+    } finally {
+      await stack?.close()
+      stack = undefined
+      await proxy.close()
+    }
+  })
+
+  it('under overload queue adds do not pile up on the request path: what finds them at their bound is spooled, nothing lost', {
+    timeout: 120_000,
+  }, async () => {
+    const redis = new URL(redisUrl())
+    const proxy = await startFaultProxy(redis.hostname, Number(redis.port || 6379))
+    try {
+      // A queue that stops answering (an add waits up to its 60 s deadline) with room for one add
+      // at a time, and a burst of changes to more carts than one job holds.
+      stack = await startStack(database, {
+        queueRedisUrl: viaProxy(redis.toString(), proxy),
+        cartApiEnv: { PERSISTENCE_ENQUEUES_IN_FLIGHT: '1', QUEUE_ENQUEUE_TIMEOUT_MS: '60000' },
+      })
+      const current = stack
+      const book = await current.seedBook()
+      const shoppers = await Promise.all(Array.from({ length: 1200 }, () => current.shopper()))
+      proxy.blackhole()
+      let answered = 0
+      const answers = Promise.all(
+        shoppers.map(async ({ auth }) => {
+          const response = await current.addItem(auth, book.bookId)
+          answered += 1
+          return response
+        }),
+      )
+      // The full batches do not wait behind the add in flight: they are spooled and answered.
+      await expect.poll(() => answered, { timeout: 30_000 }).toBeGreaterThanOrEqual(1000)
+      expect(await metricValue(current.cartApi, 'cart_persistence_enqueue_overflow_total')).toBeGreaterThan(0)
+      await proxy.restore()
+      expect((await answers).filter((answer) => answer.statusCode !== 200)).toEqual([])
+      await current.expectConverged(undefined, 60_000)
+    } finally {
+      // The proxy first: adds still held in it fail at once instead of at their deadline.
+      await proxy.close()
+      await stack?.close()
+      stack = undefined
     }
   })
 })

@@ -100,3 +100,26 @@ export async function durableCart(database: TestDatabase, userId: string) {
   const { persistedAt: _persistedAt, ...cart } = row
   return { cart, items }
 }
+
+/**
+ * A real failure in PostgreSQL for chosen carts only: a trigger refuses the carts rows of the users
+ * in `poisoned_users` (created once per database; other carts are written as usual).
+ */
+export async function poisonCarts(database: TestDatabase) {
+  await database.pool.query(`
+    CREATE TABLE IF NOT EXISTS poisoned_users (user_id text PRIMARY KEY);
+    CREATE OR REPLACE FUNCTION refuse_poisoned() RETURNS trigger AS $$
+    BEGIN
+      IF EXISTS (SELECT 1 FROM poisoned_users WHERE user_id = NEW.user_id) THEN
+        RAISE EXCEPTION 'poisoned cart %', NEW.user_id;
+      END IF;
+      RETURN NEW;
+    END $$ LANGUAGE plpgsql;
+    CREATE OR REPLACE TRIGGER refuse_poisoned BEFORE INSERT OR UPDATE ON carts
+      FOR EACH ROW EXECUTE FUNCTION refuse_poisoned();
+  `)
+  return {
+    poison: (userId: string) => database.pool.query('INSERT INTO poisoned_users VALUES ($1)', [userId]),
+    cure: (userId: string) => database.pool.query('DELETE FROM poisoned_users WHERE user_id = $1', [userId]),
+  }
+}

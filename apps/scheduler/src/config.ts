@@ -28,6 +28,9 @@ export const SchedulerConfig = Type.Object({
   ABANDONED_CARTS_EVERY_MS: Period(HOUR, 'Abandoned-cart reminders (SPEC S1)'),
   DEAD_LETTER_WATCH_EVERY_MS: Period(60_000, 'Dead-letter watch (SPEC S3)'),
   ORDER_SWEEP_EVERY_MS: Period(30_000, 'Expired stock holds and stuck orders of the checkout saga (SPEC O1)'),
+  PERSIST_LAG_WATCH_EVERY_MS: Period(15_000, 'Persistence lag watch (SPEC P3, E2)'),
+  /** The oldest change not in PostgreSQL yet older than this raises the persistence lag alert. */
+  PERSIST_LAG_ALERT_MS: Type.Integer({ minimum: 100, maximum: DAY, default: 30_000 }),
 
   /** Carts per SCAN page and per PostgreSQL query of the reconciliation sweep. */
   RECONCILE_BATCH_SIZE: Type.Integer({ minimum: 10, maximum: 10_000, default: 1000 }),
@@ -53,7 +56,7 @@ export const SchedulerConfig = Type.Object({
   EMAIL_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 8 }),
   EMAIL_BACKOFF_MS: Type.Integer({ minimum: 1, maximum: HOUR, default: 30_000 }),
 
-  /** Where dead-letter alerts are e-mailed too (optional; the log line and metric always happen). */
+  /** Where alerts (dead letters, persistence lag) are e-mailed too (optional; the log line and metric always happen). */
   OPS_ALERT_EMAIL: Type.Optional(Type.String({ format: 'email' })),
   /** Sync jobs a reconciliation enqueues: attempts and first backoff (as persistence-worker's). */
   SYNC_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),

@@ -5,6 +5,7 @@ export const scheduleNames = [
   'remind-abandoned-carts',
   'watch-dead-letters',
   'sweep-orders',
+  'watch-persistence-lag',
 ] as const
 export type ScheduleName = (typeof scheduleNames)[number]
 

@@ -12,6 +12,7 @@ export const manualPeriods = {
   ABANDONED_CARTS_EVERY_MS: String(24 * 3600_000),
   DEAD_LETTER_WATCH_EVERY_MS: String(24 * 3600_000),
   ORDER_SWEEP_EVERY_MS: String(24 * 3600_000),
+  PERSIST_LAG_WATCH_EVERY_MS: String(24 * 3600_000),
 }
 
 /**

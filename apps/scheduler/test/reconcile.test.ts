@@ -1,4 +1,5 @@
 import { cartItems, carts } from '@bookstore/db'
+import { cartKeys } from '@bookstore/events'
 import { and, eq, sql } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -75,6 +76,32 @@ describe('reconciliation', () => {
     const repair = await stack.runSchedule(scheduler, 'reconcile-carts')
     expect(repair).toMatchObject({ behind: 1, repaired: 1 })
     await stack.converged([shopper.userId])
+  })
+
+  it('moves a cart Redis holds older than PostgreSQL (an old snapshot restored) past it, Redis content kept', async () => {
+    const { shoppers, book } = await shoppersWithCarts(1)
+    const userId = shoppers[0]?.userId ?? ''
+    const keys = cartKeys(userId)
+    // Redis as an older snapshot had it: the cart and its counter at version 2, PostgreSQL at 4.
+    const snapshot = {
+      cart: await stack.redis.dumpBuffer(keys.cart),
+      counter: await stack.redis.get(keys.version),
+    }
+    await stack.addItem(shoppers[0]?.auth ?? {}, book.bookId, 4)
+    await stack.addItem(shoppers[0]?.auth ?? {}, book.bookId, 1)
+    await stack.converged([userId])
+    expect((await stack.storedRows(userId))?.cart.version).toBe(4)
+    await stack.redis.restore(keys.cart, 0, snapshot.cart ?? Buffer.from(''), 'REPLACE')
+    await stack.redis.set(keys.version, snapshot.counter ?? '0')
+    const restored = await stack.redisRows(userId)
+
+    const repair = await stack.runSchedule(scheduler, 'reconcile-carts')
+    expect(repair).toMatchObject({ ahead: 1, repaired: 1 })
+    await stack.converged([userId])
+    const after = await stack.redisRows(userId)
+    expect(after?.cart.version).toBeGreaterThan(4)
+    expect(after?.items).toEqual(restored?.items)
+    expect(stack.logs.some((line) => line.alert === 'cart-redis-behind-postgres')).toBe(true)
   })
 
   it('leaves a cart changed within the grace period to its own persistence job', async () => {

@@ -23,6 +23,7 @@ describe('schedules', () => {
       ABANDONED_CARTS_EVERY_MS: String(periodMs),
       RESYNC_EVERY_MS: String(periodMs),
       ORDER_SWEEP_EVERY_MS: String(periodMs),
+      PERSIST_LAG_WATCH_EVERY_MS: String(periodMs),
     }
     const started = Date.now()
     const first = await stack.startScheduler(fast)

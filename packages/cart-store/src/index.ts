@@ -1,4 +1,6 @@
 export * from './cart-rows'
 export * from './durable-carts'
+export * from './durable-spool'
+export * from './persistence-backlog'
 export * from './read-carts'
 export * from './restore-cart'

@@ -106,10 +106,16 @@ export const CartNotice = Type.Union([
 ])
 export type CartNotice = Static<typeof CartNotice>
 
+/**
+ * A cart whose version was moved past its PostgreSQL copy's, content unchanged: Redis came back
+ * from an older snapshot (docs/persistence.md). Clients apply it like any change.
+ */
+export const VersionAdvancedOperation = Type.Literal('version-advanced')
+
 /** Published (SPUBLISH, from inside the Lua script) on `cartKeys(userId).events` for every commit. */
 export const CartChangedEvent = Type.Object({
   type: Type.Literal('cart.changed'),
-  op: Type.Union([CartOperation, CatalogCartOperation, OrderCartOperation]),
+  op: Type.Union([CartOperation, CatalogCartOperation, OrderCartOperation, VersionAdvancedOperation]),
   cart: Cart,
   /** Only on catalog changes: what changed, for the shopper (e.g. a price from X to Y). */
   notices: Type.Optional(Type.Array(CartNotice)),

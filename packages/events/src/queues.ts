@@ -11,6 +11,16 @@ export const queueNames = {
   cartPersistenceDeadLetter: '{cart-persistence-dlq}',
 } as const
 
+/**
+ * The persistence spool's durable half (SPEC P3, P5), a sorted set in the carts' Redis: member
+ * `<cart-api instance>:<userId>`, score the time of that instance's newest spooled commit of the
+ * cart. A cart-api whose queue is away marks its spooled carts here; it takes its marks out once
+ * the commits are on the queue, and persistence-worker persists (and takes out) the marks left
+ * idle, so commits spooled by an instance that died reach PostgreSQL within seconds. Its own hash
+ * tag: the spool must not share the slot of the queue it stands in for.
+ */
+export const persistenceSpoolKey = (prefix: string) => `${prefix}:{cart-persistence-spool}`
+
 /** Job names on `queueNames.cartPersistence`. */
 export const cartPersistenceJobNames = {
   /** A `CartPersistJob`: apply these commits (write each cart if newer than PostgreSQL's). */

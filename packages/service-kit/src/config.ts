@@ -73,6 +73,8 @@ export const authConfigProperties = {
 export const workerConfigProperties = {
   /** How long a job of a dead worker waits before another worker takes it over (BullMQ lock). */
   STALLED_JOB_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 600_000, default: 30_000 }),
+  /** How often a worker with a DLQ parks the jobs that failed for good without being parked. */
+  DEAD_LETTER_SWEEP_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000 }),
 } satisfies TProperties
 
 /** For main.ts: a bad configuration ends the process with its message, not a stack trace (SPEC E5). */

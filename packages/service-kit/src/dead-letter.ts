@@ -24,19 +24,26 @@ export async function deadLetter(
   reason: string,
   options: DeadLetterOptions = {},
 ): Promise<DeadLetterJob> {
-  const entry: DeadLetterJob = {
-    queue: job.queueName,
-    jobId: String(job.id),
-    name: job.name,
-    data: job.data,
-    failedReason: reason.slice(0, 2000),
-    attemptsMade: job.attemptsMade + 1,
-    deadLetteredAt: options.now ?? Date.now(),
-    userIds: options.userIds ?? [],
-  }
+  const entry = deadLetterEntry(job, reason, options)
   await dlq.add(job.name, entry, { jobId: deadLetterIdOf(job) })
   return entry
 }
+
+/** What the DLQ keeps of a job (deadLetter adds it). */
+export const deadLetterEntry = (
+  job: Job,
+  reason: string,
+  options: DeadLetterOptions = {},
+): DeadLetterJob => ({
+  queue: job.queueName,
+  jobId: String(job.id),
+  name: job.name,
+  data: job.data,
+  failedReason: reason.slice(0, 2000),
+  attemptsMade: job.attemptsMade + 1,
+  deadLetteredAt: options.now ?? Date.now(),
+  userIds: options.userIds ?? [],
+})
 
 export interface DeadLetterView extends DeadLetterJob {
   id: string

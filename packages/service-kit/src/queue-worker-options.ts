@@ -53,17 +53,28 @@ export interface QueueWorkerSettings {
   concurrency: number
   /** How long the job of a dead worker waits before another takes it over. */
   stalledJobTimeoutMs: number
+  /**
+   * How often the failed set is swept for jobs that failed for good without being parked (a DLQ
+   * that refused the entry, a job that stalled too often); default 30 s. Workers with a DLQ only.
+   */
+  deadLetterSweepMs?: number
 }
 
-/** The settings from an app's validated config (`REDIS_URL`, `QUEUE_PREFIX`, `STALLED_JOB_TIMEOUT_MS`). */
+/** The settings from an app's validated config (`REDIS_URL`, `QUEUE_PREFIX`, `STALLED_JOB_TIMEOUT_MS`, `DEAD_LETTER_SWEEP_MS`). */
 export const queueWorkerSettings = (
-  config: { REDIS_URL: string; QUEUE_PREFIX: string; STALLED_JOB_TIMEOUT_MS: number },
+  config: {
+    REDIS_URL: string
+    QUEUE_PREFIX: string
+    STALLED_JOB_TIMEOUT_MS: number
+    DEAD_LETTER_SWEEP_MS: number
+  },
   concurrency: number,
 ): QueueWorkerSettings => ({
   redisUrl: config.REDIS_URL,
   prefix: config.QUEUE_PREFIX,
   concurrency,
   stalledJobTimeoutMs: config.STALLED_JOB_TIMEOUT_MS,
+  deadLetterSweepMs: config.DEAD_LETTER_SWEEP_MS,
 })
 
 export interface QueueWorkerOptions extends QueueWorkerSettings {

@@ -5,6 +5,7 @@ import fp from 'fastify-plugin'
 import { failAttempt } from './dead-letter'
 import { deadLetterParking } from './dead-letter-parking'
 import { DeadLetterPlaces } from './dead-letter-places'
+import { sweepFailedJobs } from './dead-letter-sweep'
 import { registerQueueDepthMetric } from './queue-depth-metric'
 import { bindQueueLifecycle } from './queue-lifecycle'
 import type { QueueJob, QueueWorkerOptions } from './queue-worker-options'
@@ -104,6 +105,32 @@ async function queueWorkerPlugin(app: FastifyInstance, options: QueueWorkerOptio
       ...stalledJobDetection(options.stalledJobTimeoutMs),
     },
   )
+
+  // A job BullMQ failed without running it (it stalled more often than allowed: its workers died
+  // under it) never reached `process`: it is parked here, or left with a line that says so.
+  worker.on('failed', (job, error) => {
+    if (!job?.deferredFailure) return
+    void park(job, error).catch(() => {}) // Logged by park; the sweep below tries again.
+  })
+  if (parking && dlq) {
+    const sweepEveryMs = options.deadLetterSweepMs ?? 30_000
+    let sweeping: Promise<unknown> | undefined
+    const timer = setInterval(() => {
+      sweeping ??= sweepFailedJobs({ target, dlq, park: parking.park, settleMs: 5000, log: app.log, what })
+        .then(({ parked }) => {
+          if (parked > 0) app.log.warn({ parked }, `${what}s that had failed without being parked, parked`)
+        })
+        .catch((error: unknown) => app.log.warn({ err: error }, 'dead-letter sweep failed; trying again'))
+        .finally(() => {
+          sweeping = undefined
+        })
+    }, sweepEveryMs)
+    timer.unref()
+    app.addHook('preClose', async () => {
+      clearInterval(timer)
+      await sweeping
+    })
+  }
 
   bindQueueLifecycle(app, {
     connections: [producer, workerConnection, ...(options.closes?.connections ?? [])],

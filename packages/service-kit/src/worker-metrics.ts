@@ -51,7 +51,7 @@ export function createDeadLetterMetrics(
   return {
     alerts: new Counter({
       name: `${prefix}_dead_letter_alerts_total`,
-      help: `Jobs of ${queue} moved to ${deadLetterQueue} after their last attempt (alert on any increase)`,
+      help: `Jobs of ${queue} that failed for good: moved to ${deadLetterQueue}, or tried to be (alert on any increase)`,
       registers,
     }),
   }

@@ -1,4 +1,5 @@
 export * from './books'
+export * from './fault-proxy'
 export * from './ids'
 export * from './metrics'
 export * from './migrated-database'

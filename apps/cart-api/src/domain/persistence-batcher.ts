@@ -4,8 +4,15 @@ import { mergeCommits } from './merge-commits'
 export interface PersistenceBatcherOptions {
   /** Enqueues one persistence job holding these commits. */
   enqueue: (commits: CartCommit[]) => Promise<unknown>
-  onError: (error: unknown, commits: CartCommit[]) => void
+  /** A failed enqueue's commits (the caller waits for what this returns: spooling them). */
+  onError: (error: unknown, commits: CartCommit[]) => unknown
   maxCommits?: number
+  /**
+   * Jobs being enqueued at once at most; a full batch that finds that many in flight goes to
+   * `onOverflow` (the spool) instead of adding to the pile. Without `onOverflow`: no bound.
+   */
+  maxInFlight?: number
+  onOverflow?: (commits: CartCommit[]) => unknown
 }
 
 interface Batch {
@@ -30,44 +37,63 @@ function newBatch(): Batch {
  * the first change it carries).
  *
  * The caller waits for its batch to be enqueued, so an answered request has its change in Redis
- * and in the queue. A failed enqueue does not fail the request: the change is committed in Redis
- * already; the error is reported so that it is counted and repaired (SPEC P5).
+ * and in the queue (or the spool). A failed enqueue does not fail the request: the change is
+ * committed in Redis already; its commits go to `onError` (the spool, SPEC P5). Under overload the
+ * adds in flight are bounded: a full batch that would pile onto them goes to the spool at once, so
+ * a request never waits behind a growing line of queue adds.
  */
 export function createPersistenceBatcher(options: PersistenceBatcherOptions) {
   const maxCommits = Math.min(options.maxCommits ?? MAX_COMMITS_PER_JOB, MAX_COMMITS_PER_JOB)
+  const maxInFlight = options.onOverflow ? (options.maxInFlight ?? 4) : Number.POSITIVE_INFINITY
   let pending: Batch | undefined
   let scheduled = false
   const inFlight = new Set<Promise<void>>()
 
-  function send() {
-    scheduled = false
+  /** Takes the waiting batch out, runs `settle` on its commits, then answers its callers. */
+  function take(settle: (commits: CartCommit[]) => Promise<unknown>) {
     const batch = pending
     if (!batch) return
     pending = undefined
     const commits = [...batch.commits.values()]
-    const sent = options
-      .enqueue(commits)
+    const settled = settle(commits)
       .then(
         () => {},
-        (error: unknown) => options.onError(error, commits),
+        () => {},
       )
       .finally(() => {
-        inFlight.delete(sent)
+        inFlight.delete(settled)
         batch.release()
         if (pending && inFlight.size === 0) send()
       })
-    inFlight.add(sent)
+    inFlight.add(settled)
+  }
+
+  function send() {
+    scheduled = false
+    take((commits) =>
+      options.enqueue(commits).then(
+        () => {},
+        (error: unknown) => options.onError(error, commits),
+      ),
+    )
+  }
+
+  function spill() {
+    const overflow = options.onOverflow
+    if (overflow) take(async (commits) => overflow(commits))
   }
 
   return {
-    /** Resolves once the commit's job is in the queue (or the enqueue failed and was reported). */
+    /** Resolves once the commit's job is in the queue (or its commits were handed to the spool). */
     add(commit: CartCommit): Promise<void> {
       pending ??= newBatch()
       const { commits, done } = pending
       const earlier = commits.get(commit.userId)
       commits.set(commit.userId, mergeCommits(earlier, commit))
-      if (commits.size >= maxCommits) send()
-      else if (inFlight.size === 0 && !scheduled) {
+      if (commits.size >= maxCommits) {
+        if (inFlight.size < maxInFlight) send()
+        else spill()
+      } else if (inFlight.size === 0 && !scheduled) {
         // Wait for the rest of this event-loop turn: its commits join the same job.
         scheduled = true
         setImmediate(send)

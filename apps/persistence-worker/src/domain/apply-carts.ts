@@ -1,4 +1,10 @@
-import { type CartItemRow, cartRowColumns, cartToRows, sameItemRow } from '@bookstore/cart-store'
+import {
+  type CartItemRow,
+  type CartRow,
+  cartRowColumns,
+  cartToRows,
+  sameItemRow,
+} from '@bookstore/cart-store'
 import { cartItems, carts, type Database } from '@bookstore/db'
 import type { Cart } from '@bookstore/events'
 import { and, type Column, eq, getTableColumns, inArray, lt, lte, or, type SQL, sql } from 'drizzle-orm'
@@ -16,6 +22,12 @@ export interface ApplyResult {
   written: string[]
   itemUpserts: number
   itemDeletes: number
+  /**
+   * Carts PostgreSQL holds at a NEWER version than Redis: Redis came back from an older snapshot.
+   * Nothing was written for them (the guard); the caller moves Redis' version past this one.
+   * Present only when there is one.
+   */
+  ahead?: { userId: string; storedVersion: number }[]
 }
 
 const itemKey = (row: { userId: string; bookId: string }) => `${row.userId}\u0000${row.bookId}`
@@ -63,10 +75,15 @@ export async function applyCarts(
       })
       .returning({ userId: carts.userId })
     const written = won.map((row) => row.userId)
-    if (written.length === 0) return { written, itemUpserts: 0, itemDeletes: 0 }
+    const writtenSet = new Set(written)
+    const ahead = await aheadOf(
+      tx,
+      mapped.map((entry) => entry.cart).filter((cart) => !writtenSet.has(cart.userId)),
+    )
+    const aheadPart = ahead.length > 0 ? { ahead } : {}
+    if (written.length === 0) return { written, itemUpserts: 0, itemDeletes: 0, ...aheadPart }
 
     const wanted = new Map<string, CartItemRow>()
-    const writtenSet = new Set(written)
     for (const entry of mapped)
       if (writtenSet.has(entry.cart.userId)) for (const item of entry.items) wanted.set(itemKey(item), item)
     const stored = await tx.select().from(cartItems).where(inArray(cartItems.userId, written))
@@ -104,6 +121,29 @@ export async function applyCarts(
           set: itemUpdate,
         })
     }
-    return { written, itemUpserts: upserts.length, itemDeletes: deletes.length }
+    return { written, itemUpserts: upserts.length, itemDeletes: deletes.length, ...aheadPart }
   })
+}
+
+type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0]
+
+/**
+ * Of the carts the guard did not write, those whose stored version is above Redis' (one query,
+ * only when some cart was not written: most such carts were written before at this very version).
+ */
+async function aheadOf(tx: Transaction, notWritten: readonly CartRow[]) {
+  if (notWritten.length === 0) return []
+  const redisVersions = new Map(notWritten.map((cart) => [cart.userId, cart.version]))
+  const stored = await tx
+    .select({ userId: carts.userId, version: carts.version })
+    .from(carts)
+    .where(
+      inArray(
+        carts.userId,
+        notWritten.map((cart) => cart.userId),
+      ),
+    )
+  return stored
+    .filter((row) => row.version > (redisVersions.get(row.userId) ?? Number.POSITIVE_INFINITY))
+    .map((row) => ({ userId: row.userId, storedVersion: row.version }))
 }

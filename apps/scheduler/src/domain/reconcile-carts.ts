@@ -31,8 +31,9 @@ export interface ReconcileStats {
   /** Behind, but changed within the grace period: its persistence is likely on its way. */
   recent: number
   /**
-   * PostgreSQL newer than Redis (Redis came back from an older snapshot). Not repaired here: the
-   * Redis cart is the primary and the shopper may be using it; counted and logged for an operator.
+   * PostgreSQL newer than Redis (Redis came back from an older snapshot): repaired like the others.
+   * Redis is the primary, so the sync moves its version past PostgreSQL's with its content as it
+   * is (persistence-worker, docs/persistence.md); counted and logged for an operator too.
    */
   ahead: number
   /** Some of those users (at most 20), for the log line. */
@@ -102,7 +103,6 @@ export async function reconcileCarts(deps: ReconcileDeps, settings: ReconcileSet
       } else if (copy.cart.version > cart.version) {
         stats.ahead += 1
         if (stats.aheadSample.length < 20) stats.aheadSample.push(cart.userId)
-        continue
       } else stats.differing += 1
       repairs.push(cart.userId)
     }

@@ -1,9 +1,11 @@
+import { readPersistenceBacklog } from '@bookstore/cart-store'
 import type { Database } from '@bookstore/db'
 import {
   type AbandonedCartEmail,
   abandonedCartJobId,
   type EmailJob,
   type ExpireHoldsJob,
+  type OpsAlertEmail,
   persistJobsOf,
   type SweepOrdersJob,
   syncJobsOf,
@@ -19,6 +21,7 @@ import {
   type WatchedQueue,
   watchDeadLetters,
 } from '../domain/dead-letter-watch'
+import { persistenceLagEmailOf, watchPersistenceLag } from '../domain/persistence-lag-watch'
 import { reconcileCarts } from '../domain/reconcile-carts'
 import { resyncCarts } from '../domain/resync-carts'
 import type { ScheduleName } from '../schedules'
@@ -46,13 +49,26 @@ export interface ScheduleRunDeps {
 export function createScheduleRuns(deps: ScheduleRunDeps): Record<ScheduleName, () => Promise<object>> {
   const { config, db, log, metrics, carts, queues, persistence, email, saga, watched, signal } = deps
   const watermarkKey = `${config.QUEUE_PREFIX}:scheduler:dead-letter-watermarks`
+  const lagEpisodeKey = `${config.QUEUE_PREFIX}:scheduler:persistence-lag-alert`
+  /** The ops alert path (SPEC S3): an error line named by `alert`, and an e-mail when an address is set. */
+  const opsAlert = async (
+    fields: { alert: string } & Record<string, unknown>,
+    message: string,
+    emailOf: (to: string, now: number) => { email: OpsAlertEmail; jobId: string },
+  ) => {
+    log.error(fields, message)
+    if (!config.OPS_ALERT_EMAIL) return
+    const { email: mail, jobId } = emailOf(config.OPS_ALERT_EMAIL, Date.now())
+    await email.add(mail.kind, mail, { jobId })
+  }
   const raiseAlert = async (alert: DeadLetterAlert) => {
     metrics.deadLetterAlerts.inc({ queue: alert.queue })
     metrics.deadLetteredJobs.inc({ queue: alert.queue }, alert.newJobs)
-    log.error({ alert: 'dead-letter', ...alert }, `${alert.newJobs} job(s) dead-lettered on ${alert.queue}`)
-    if (!config.OPS_ALERT_EMAIL) return
-    const { email: message, jobId } = opsAlertEmailOf(alert, config.OPS_ALERT_EMAIL, Date.now())
-    await email.add(message.kind, message, { jobId })
+    await opsAlert(
+      { alert: 'dead-letter', ...alert },
+      `${alert.newJobs} job(s) dead-lettered on ${alert.queue}`,
+      (to, now) => opsAlertEmailOf(alert, to, now),
+    )
   }
 
   return {
@@ -81,7 +97,7 @@ export function createScheduleRuns(deps: ScheduleRunDeps): Record<ScheduleName, 
       if (stats.ahead > 0)
         log.warn(
           { alert: 'cart-redis-behind-postgres', count: stats.ahead, sample: stats.aheadSample },
-          'carts in Redis are older than their PostgreSQL copy (Redis restored from an old snapshot?)',
+          'carts in Redis are older than their PostgreSQL copy (Redis restored from an old snapshot?): synced, Redis content kept',
         )
       return stats
     },
@@ -139,6 +155,36 @@ export function createScheduleRuns(deps: ScheduleRunDeps): Record<ScheduleName, 
       await saga.orderSaga.add(sweepOrders.kind, sweepOrders, { jobId: sweepOrders.kind })
       return { enqueued: 2 }
     },
+    'watch-persistence-lag': async () =>
+      watchPersistenceLag(
+        {
+          backlog: () => readPersistenceBacklog(queues, config.QUEUE_PREFIX),
+          episode: {
+            get: async () => {
+              const at = await queues.get(lagEpisodeKey)
+              return at === null ? undefined : Number(at)
+            },
+            set: async (oldestAt) => {
+              await queues.set(lagEpisodeKey, String(oldestAt))
+            },
+            clear: async () => {
+              await queues.del(lagEpisodeKey)
+            },
+          },
+          alert: async (alert) => {
+            metrics.persistenceLagAlerts.inc()
+            await opsAlert(
+              { alert: 'persistence-lag', ...alert },
+              `cart persistence is ${Math.round(alert.oldestAgeMs / 1000)} s behind (bound ${alert.boundMs} ms)`,
+              (to, now) => persistenceLagEmailOf(alert, to, now),
+            )
+          },
+          recovered: (backlog) =>
+            log.info({ alert: 'persistence-lag', resolved: true, ...backlog }, 'cart persistence caught up'),
+          now: Date.now,
+        },
+        { boundMs: config.PERSIST_LAG_ALERT_MS },
+      ),
     'watch-dead-letters': async () =>
       watchDeadLetters({
         watched,

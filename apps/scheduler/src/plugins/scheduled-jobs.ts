@@ -74,6 +74,7 @@ export const scheduledJobsPlugin = fp(
       'remind-abandoned-carts': config.ABANDONED_CARTS_EVERY_MS,
       'watch-dead-letters': config.DEAD_LETTER_WATCH_EVERY_MS,
       'sweep-orders': config.ORDER_SWEEP_EVERY_MS,
+      'watch-persistence-lag': config.PERSIST_LAG_WATCH_EVERY_MS,
     }
     const persistenceDlq = new Queue<DeadLetterJob>(queueNames.cartPersistenceDeadLetter, {
       connection: queues,

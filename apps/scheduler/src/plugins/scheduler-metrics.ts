@@ -45,6 +45,11 @@ export function createSchedulerMetrics(registry: Registry) {
       labelNames: ['queue'],
       registers,
     }),
+    persistenceLagAlerts: new Counter({
+      name: 'persistence_lag_alerts_total',
+      help: 'Alerts raised because the oldest change not in PostgreSQL was older than PERSIST_LAG_ALERT_MS (one per episode)',
+      registers,
+    }),
   }
 }
 export type SchedulerMetrics = ReturnType<typeof createSchedulerMetrics>
