@@ -25,7 +25,7 @@ export async function gateway(app: FastifyInstance, options: { config: GatewayCo
     description: 'The public entry: the API under /api, the live cart at /ws, the web shop, the admin tools.',
     errorStatuses: gatewayErrorStatuses,
   })
-  // The rate limits' one call per request: concurrent requests' calls share a write.
+  // The rate limits' calls to Redis: concurrent requests' calls share a write.
   await app.register(redisPlugin, { url: config.REDIS_URL, connectionName: 'gateway', autoPipeline: true })
   await app.register(authPlugin, { verify })
   await app.register(upstreamsPlugin, {
@@ -41,6 +41,8 @@ export async function gateway(app: FastifyInstance, options: { config: GatewayCo
     windowMs: config.RATE_LIMIT_WINDOW_MS,
     perIp: config.RATE_LIMIT_PER_IP,
     perUser: config.RATE_LIMIT_PER_USER,
+    localShare: config.RATE_LIMIT_LOCAL_SHARE,
+    flushIntervalMs: config.RATE_LIMIT_FLUSH_MS,
   })
   await app.register(adminSessionPlugin, { verify, loginPath: config.LOGIN_PATH })
   // Tier 3: routes.

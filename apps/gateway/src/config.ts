@@ -47,6 +47,14 @@ export const GatewayConfig = Type.Object({
   RATE_LIMIT_PER_IP: Type.Integer({ minimum: 1, default: 1200 }),
   /** API requests per user (the access token's subject) per window. */
   RATE_LIMIT_PER_USER: Type.Integer({ minimum: 1, default: 600 }),
+  /**
+   * Share of a key's remaining allowance an instance may count in memory before it asks Redis;
+   * 0: every request asks. Between flushes the shared count can overshoot by what other instances
+   * hold (docs/gateway.md).
+   */
+  RATE_LIMIT_LOCAL_SHARE: Type.Number({ minimum: 0, maximum: 1, default: 0.1 }),
+  /** How often the counts kept in memory are added to the shared counters. */
+  RATE_LIMIT_FLUSH_MS: Type.Integer({ minimum: 10, maximum: 10_000, default: 100 }),
   /** The admin-tools cookie lives at most this long (and never past the token it was made from). */
   ADMIN_SESSION_TTL_SECONDS: Type.Integer({ minimum: 30, maximum: 24 * 3600, default: 900 }),
   /** `auto`: the admin cookie is Secure when the request came over https; `always` behind a proxy that does not say. */

@@ -1,9 +1,9 @@
 import { DomainError, type TokenVerifier } from '@bookstore/service-kit'
-import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter } from 'prom-client'
 import { gatewayError } from '../domain/gateway-errors'
+import { createWindowLimiter, type WindowCounterStore } from '../domain/window-limiter'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -21,6 +21,9 @@ export interface RateLimitsOptions {
   windowMs: number
   perIp: number
   perUser: number
+  /** Share of a key's remainder counted per instance between flushes (see domain/window-limiter.ts). */
+  localShare: number
+  flushIntervalMs: number
 }
 
 async function bearerUser(request: FastifyRequest, verify: TokenVerifier): Promise<string | undefined> {
@@ -36,58 +39,89 @@ async function bearerUser(request: FastifyRequest, verify: TokenVerifier): Promi
 }
 
 /**
- * Fixed-window limits on Redis (@fastify/rate-limit's store, one counter per key shared by every
- * gateway instance): a request with a valid access token counts against its user, any other against
- * its client address. So shoppers behind one office address do not use up each other's limit, one
- * user gets no more from many addresses, and an address without a token (scripts, log-in attempts)
- * is held to its own; one Redis call per request. Over the limit is 429 RATE_LIMITED with
- * Retry-After. Redis away: requests pass (a limiter must not take the shop down).
+ * Fixed-window limits with their counters in Redis, shared by every gateway instance: a request
+ * with a valid access token counts against its user, any other against its client address. So
+ * shoppers behind one office address do not use up each other's limit, one user gets no more from
+ * many addresses, and an address without a token (scripts, log-in attempts) is held to its own.
+ * Keys far from their limit are counted in memory and added to Redis in batches; keys near it are
+ * decided by Redis (domain/window-limiter.ts). Over the limit is 429 RATE_LIMITED with Retry-After.
+ * Redis away: requests pass (a limiter must not take the shop down).
  */
 export const rateLimitsPlugin = fp(
   async (app: FastifyInstance, options: RateLimitsOptions) => {
-    await app.register(rateLimit, {
-      global: false,
-      redis: app.redis,
-      nameSpace: 'gateway-rate-limit:',
-      skipOnError: true,
-      timeWindow: options.windowMs,
-    })
-    app.decorateRequest('limitedUser', undefined)
-    const perIp = app.createRateLimit({
-      max: options.perIp,
-      timeWindow: options.windowMs,
-      skipOnError: true,
-      keyGenerator: (request) => `ip:${request.ip}`,
-    })
-    const perUser = app.createRateLimit({
-      max: options.perUser,
-      timeWindow: options.windowMs,
-      skipOnError: true,
-      keyGenerator: (request) => `user:${request.limitedUser ?? ''}`,
-    })
+    const redis = app.redis
+    const store: WindowCounterStore = {
+      // One transaction: a counter never exists without its expiry.
+      async add(key, amount, expireAtMs) {
+        const results = await redis
+          .multi()
+          .incrby(key, amount)
+          .pexpireat(key, expireAtMs + 1000)
+          .exec()
+        const [error, count] = results?.[0] ?? [new Error('rate-limit transaction discarded'), 0]
+        if (error) throw error
+        return Number(count)
+      },
+    }
+    const limiters = {
+      ip: createWindowLimiter(store, {
+        max: options.perIp,
+        windowMs: options.windowMs,
+        localShare: options.localShare,
+      }),
+      user: createWindowLimiter(store, {
+        max: options.perUser,
+        windowMs: options.windowMs,
+        localShare: options.localShare,
+      }),
+    }
     const limited = new Counter({
       name: 'gateway_rate_limited_total',
       help: 'Requests refused with 429, by the limit they went over',
       labelNames: ['limit'],
       registers: [app.metrics],
     })
+    const flushFailures = new Counter({
+      name: 'gateway_rate_limit_flush_failures_total',
+      help: 'Batches of locally counted requests that could not be added to the shared counters',
+      registers: [app.metrics],
+    })
+    const flushAll = async () => {
+      for (const limiter of Object.values(limiters)) {
+        await limiter.flush().catch((error: unknown) => {
+          flushFailures.inc()
+          app.log.warn({ err: error }, 'rate-limit counts not flushed')
+        })
+      }
+    }
+    const timer = setInterval(() => void flushAll(), options.flushIntervalMs)
+    timer.unref()
+    app.addHook('onClose', async () => {
+      clearInterval(timer)
+      await flushAll()
+    })
 
+    app.decorateRequest('limitedUser', undefined)
     app.decorate('limitRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       request.limitedUser = await bearerUser(request, options.verify)
       const limit = request.limitedUser === undefined ? 'ip' : 'user'
-      const result = await (limit === 'ip' ? perIp(request) : perUser(request))
-      if (result.isAllowed) return
-      if (result.isExceeded) {
-        limited.inc({ limit })
-        const retryAfter = Math.max(1, result.ttlInSeconds)
-        reply.header('retry-after', String(retryAfter))
-        throw gatewayError('RATE_LIMITED', `Too many requests; retry in ${retryAfter} s`, {
-          limit,
-          retryAfterSeconds: retryAfter,
-        })
+      const key = `gateway-rate-limit:${limit === 'ip' ? `ip:${request.ip}` : `user:${request.limitedUser}`}`
+      const decision = await limiters[limit].hit(key).catch((error: unknown) => {
+        request.log.warn({ err: error }, 'rate limit not checked: Redis did not answer')
+        return undefined
+      })
+      if (decision === undefined) return
+      if (decision.allowed) {
+        reply.header('x-ratelimit-limit', String(limit === 'ip' ? options.perIp : options.perUser))
+        reply.header('x-ratelimit-remaining', String(decision.remaining))
+        return
       }
-      reply.header('x-ratelimit-limit', String(result.max))
-      reply.header('x-ratelimit-remaining', String(result.remaining))
+      limited.inc({ limit })
+      reply.header('retry-after', String(decision.retryAfterSeconds))
+      throw gatewayError('RATE_LIMITED', `Too many requests; retry in ${decision.retryAfterSeconds} s`, {
+        limit,
+        retryAfterSeconds: decision.retryAfterSeconds,
+      })
     })
   },
   { name: 'rate-limits', dependencies: ['redis', 'metrics'] },
