@@ -34,7 +34,8 @@ const volatile = new Set([
   'refreshToken',
   'jobId',
   'id',
-  'lastRuns',
+  // The schedules' run history: a run the other walk started may finish between the two reads.
+  'recentRuns',
   'nextRunAt',
   'totalItems',
   'totalPages',
