@@ -149,6 +149,16 @@ describe('bad inputs get a clear 4xx code and change nothing', () => {
     expect(text.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE')
   })
 
+  it('refuses a NUL or invalid UTF-8 in an e-mail with 400 INVALID_TEXT (a 500 before)', async () => {
+    for (const email of ['a\u0000@example.com', 'a\uFFFD@example.com']) {
+      for (const url of ['/auth/login', '/auth/register']) {
+        const answer = await auth.post(url, { email, password: PASSWORD })
+        expect(answer.statusCode, `${url} ${JSON.stringify(email)}`).toBe(400)
+        expect(answer.json().error).toMatchObject({ code: 'INVALID_TEXT', details: { field: 'body/email' } })
+      }
+    }
+  })
+
   it('refuses a refresh or log-out without a token', async () => {
     for (const url of ['/auth/refresh', '/auth/logout']) {
       const answer = await auth.post(url, {})

@@ -36,6 +36,16 @@ const list = async (query: string) => {
   }
 }
 
+describe('text a query cannot hold', () => {
+  it('refuses a NUL or invalid UTF-8 in a search or an author filter with 400 INVALID_TEXT (a 500 before)', async () => {
+    for (const query of ['q=du%00ne', 'author=Frank%00Herbert', 'q=du%C3%28ne', 'author=%FF']) {
+      const answer = await api.app.inject({ method: 'GET', url: `/books?${query}` })
+      expect(answer.statusCode, query).toBe(400)
+      expect(answer.json().error.code, query).toBe('INVALID_TEXT')
+    }
+  })
+})
+
 describe('the public catalog (SPEC B1)', () => {
   it('pages through the whole seed catalog without repeats', async () => {
     const first = await list('pageSize=100')

@@ -101,6 +101,31 @@ const cases: Case[] = [
     'CART_ITEM_NOT_FOUND',
   ],
   ['unknown route', () => ({ method: 'GET', url: '/carts', headers: auth }), 404, 'ROUTE_NOT_FOUND'],
+  // A JSON body says its own types: nothing is coerced (issue 18; each was a 200 before).
+  ...(
+    [
+      ['quantity "2"', '2'],
+      ['quantity "0x10"', '0x10'],
+      ['quantity true', true],
+      ['quantity [2]', [2]],
+    ] as const
+  ).map(
+    ([name, quantity]): Case => [name, () => add({ bookId: inCart, quantity }), 400, 'VALIDATION_FAILED'],
+  ),
+  ['bookId ["x"]', () => add({ bookId: [inCart] }), 400, 'VALIDATION_FAILED'],
+  ['set quantity "3"', () => setQuantity(inCart, { quantity: '3' }), 400, 'VALIDATION_FAILED'],
+  ['a NUL in a book id', () => add({ bookId: `${inCart}\u0000` }), 400, 'INVALID_TEXT'],
+  [
+    'invalid UTF-8 in the body',
+    () => ({
+      method: 'POST',
+      url: '/cart/items',
+      headers: { ...auth, ...json },
+      payload: Buffer.concat([Buffer.from('{"bookId":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]),
+    }),
+    400,
+    'INVALID_TEXT',
+  ],
 ]
 
 function add(payload: Record<string, unknown>): InjectOptions {

@@ -31,6 +31,7 @@ export type KitErrorCode =
   | 'FORBIDDEN'
   | 'STORE_UNAVAILABLE'
   | 'DEAD_LETTER_NOT_FOUND'
+  | 'INVALID_TEXT'
 
 /** The constructor of one code union's errors, e.g. `const cartError = errorsOf<CartErrorCode>()`. */
 export const errorsOf =

@@ -19,4 +19,5 @@ export const kitErrorStatuses = {
   FORBIDDEN: 403,
   STORE_UNAVAILABLE: 503,
   DEAD_LETTER_NOT_FOUND: 404,
+  INVALID_TEXT: 400,
 } as const satisfies Record<KitErrorCode, ErrorStatus>

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { kitError } from './domain-error'
 import { errorHandlerPlugin } from './error-handler'
 import type { ErrorStatuses } from './error-statuses'
 import { healthPlugin } from './health-plugin'
@@ -25,6 +26,56 @@ export const servicePlugin = fp(
     app.addHook('onRequest', async (request, reply) => {
       reply.header('x-request-id', request.id)
     })
+    app.addHook('preValidation', async (request) => {
+      // The query parser keeps a sequence it cannot decode as it was; refuse it instead.
+      if (!decodesAsUtf8(request.url))
+        throw kitError('INVALID_TEXT', 'The address holds invalid UTF-8', { field: 'querystring' })
+      for (const [part, value] of [
+        ['querystring', request.query],
+        ['params', request.params],
+        ['body', request.body],
+      ] as const) {
+        const field = invalidTextAt(value, part)
+        if (field !== undefined)
+          throw kitError('INVALID_TEXT', 'Text may not hold NUL characters or invalid UTF-8', { field })
+      }
+    })
   },
   { name: 'service-kit' },
 )
+
+/**
+ * Where a NUL or a U+FFFD (what invalid UTF-8 becomes when decoded) sits in a request's text, if
+ * anywhere: refused before any schema, query or store sees it (PostgreSQL refuses NUL in text,
+ * which was a 500).
+ */
+export function invalidTextAt(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string')
+    return value.includes('\u0000') || value.includes('\uFFFD') ? path : undefined
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = invalidTextAt(item, `${path}/${index}`)
+      if (found) return found
+    }
+    return undefined
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const found = invalidTextAt(key, `${path}/${key}`) ?? invalidTextAt(item, `${path}/${key}`)
+      if (found) return found
+    }
+  }
+  return undefined
+}
+
+/** Whether every percent-encoded sequence of a URL's query decodes as UTF-8. */
+function decodesAsUtf8(url: string): boolean {
+  const query = url.indexOf('?')
+  if (query === -1) return true
+  try {
+    decodeURIComponent(url.slice(query + 1).replaceAll('+', ' '))
+    return true
+  } catch {
+    return false
+  }
+}
