@@ -13,7 +13,12 @@ export interface LocalRedis {
  * A redis-server from PATH for the local stack. Unlike the throwaway test Redis it keeps an
  * append-only file (fsync every second) so carts survive a restart of the stack.
  */
-export async function startLocalRedis(options: { port: number; dir: string }): Promise<LocalRedis> {
+export async function startLocalRedis(options: {
+  port: number
+  dir: string
+  /** redis-server's maxmemory (e.g. `512mb`); full, it refuses writes (noeviction) instead of dropping carts. */
+  maxMemory: string
+}): Promise<LocalRedis> {
   if (!hasRedisServer()) {
     throw new StackError(
       'redis-server is not on PATH: install it (apt-get install redis-server) or set REDIS_URL',
@@ -29,6 +34,8 @@ export async function startLocalRedis(options: { port: number; dir: string }): P
   mkdirSync(options.dir, { recursive: true })
   const args = ['--port', String(options.port), '--bind', '127.0.0.1', '--dir', options.dir]
   args.push('--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--loglevel', 'warning')
+  // A cart store must never evict: a full Redis answers OOM errors (503 STORE_UNAVAILABLE) instead.
+  args.push('--maxmemory', options.maxMemory, '--maxmemory-policy', 'noeviction')
   const service = startServiceProcess('redis', 'redis-server', args)
   const deadline = Date.now() + 10_000
   while (!(await redisAnswers(url))) {

@@ -82,7 +82,11 @@ async function redisUrl(): Promise<string> {
     return given
   }
   const port = portFromEnv('LOCAL_REDIS_PORT', 6380)
-  const redis = await startLocalRedis({ port, dir: join(localDir, 'redis') })
+  const redis = await startLocalRedis({
+    port,
+    dir: join(localDir, 'redis'),
+    maxMemory: process.env.LOCAL_REDIS_MAXMEMORY ?? '512mb',
+  })
   watch(redis.service)
   return redis.url
 }
