@@ -90,7 +90,8 @@ describe('the test stack', () => {
     } finally {
       await stack.close()
     }
-  })
+    // A process start (node, module loading, Redis and PostgreSQL connects) takes seconds on a busy machine.
+  }, 60_000)
 
   it("hands an app's log lines to the test, and gives each instance its own settings over the stack's", async () => {
     const logs: LogLine[] = []
