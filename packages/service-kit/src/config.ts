@@ -21,7 +21,9 @@ function describeProblems(schema: TObject, config: Record<string, unknown>): str
     const reason = choices.length
       ? `must be one of ${choices.join(', ')}`
       : (Errors(property, value)[0]?.message ?? 'is not valid')
-    lines.push(`  ${name}: ${reason} (got ${JSON.stringify(value)})`)
+    // Never the value itself: a bad DATABASE_URL or key still holds its secret (it goes to stderr).
+    const given = typeof value === 'string' ? `${value.length} characters` : typeof value
+    lines.push(`  ${name}: ${reason} (got ${given})`)
   }
   return lines.join('\n')
 }

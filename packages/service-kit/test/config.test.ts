@@ -29,4 +29,19 @@ describe('loadConfig', () => {
       for (const name of ['PORT', 'REDIS_URL', 'LOG_LEVEL', 'SECRET']) expect(message).toContain(name)
     }
   })
+
+  it('never repeats a bad value: it may be a secret, and the message goes to stderr', () => {
+    const secret = 'postgres://shop:hunter2-secret@db:5432/shop'
+    const load = () => loadConfig(Schema, { PORT: secret, SECRET: 'x', REDIS_URL: `ftp://${secret}` })
+    expect(load).toThrow(ConfigError)
+    try {
+      load()
+    } catch (error) {
+      const message = (error as Error).message
+      expect(message).toContain('PORT')
+      expect(message).toContain('SECRET')
+      expect(message).not.toContain('hunter2')
+      expect(message).not.toMatch(/got "x"/)
+    }
+  })
 })
