@@ -15,14 +15,14 @@ function describeProblems(schema: TObject, config: Record<string, unknown>): str
       if (required.has(name)) lines.push(`  ${name}: is required`)
       continue
     }
+    // Never the value itself: a bad DATABASE_URL or key still holds its secret (it goes to stderr).
+    const given = typeof value === 'string' ? `${value.length} characters` : typeof value
     if (Check(property, value)) continue
     const choices =
       'anyOf' in property ? (property.anyOf as { const?: unknown }[]).map((choice) => choice.const) : []
     const reason = choices.length
       ? `must be one of ${choices.join(', ')}`
       : (Errors(property, value)[0]?.message ?? 'is not valid')
-    // Never the value itself: a bad DATABASE_URL or key still holds its secret (it goes to stderr).
-    const given = typeof value === 'string' ? `${value.length} characters` : typeof value
     lines.push(`  ${name}: ${reason} (got ${given})`)
   }
   return lines.join('\n')

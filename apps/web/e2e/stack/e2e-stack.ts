@@ -41,7 +41,11 @@ async function main() {
   stops.push({ name: 'data', stop: async () => rmSync(dataDir, { recursive: true, force: true }) })
   // In its own process group, like the apps: Playwright's SIGTERM to this group must not stop
   // Redis before the apps that use it (they would spend their shutdown reconnecting).
-  const redis = await startLocalRedis({ port: await freePort(), dir: join(dataDir, 'redis') })
+  const redis = await startLocalRedis({
+    port: await freePort(),
+    dir: join(dataDir, 'redis'),
+    maxMemory: '256mb',
+  })
   stops.push(redis.service)
   const database = await createTestDatabase()
   stops.push({ name: 'database', stop: database.drop })
