@@ -9,6 +9,8 @@ export interface TestRunRecord {
   passed: number
   failed: number
   skipped: number
+  /** Each failed test: its file, its full name and its first error (CI shows only the end). */
+  failedTests: { file: string; test: string; error: string }[]
   /** Test files that failed outside any test (import, beforeAll, afterAll). */
   failedFiles: { file: string; errors: string[] }[]
   /** Errors thrown outside every test (a rejection nobody handled, an 'error' event nobody heard). */
@@ -27,13 +29,27 @@ export class TestRunReporter implements Reporter {
   }
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>) {
-    const record: TestRunRecord = { passed: 0, failed: 0, skipped: 0, failedFiles: [], unhandledErrors: [] }
+    const record: TestRunRecord = {
+      passed: 0,
+      failed: 0,
+      skipped: 0,
+      failedTests: [],
+      failedFiles: [],
+      unhandledErrors: [],
+    }
     for (const module of modules) {
       for (const test of module.children.allTests()) {
-        const { state } = test.result()
-        if (state === 'passed') record.passed += 1
-        else if (state === 'failed') record.failed += 1
-        else record.skipped += 1
+        const result = test.result()
+        if (result.state === 'passed') record.passed += 1
+        else if (result.state === 'failed') {
+          record.failed += 1
+          const [first] = result.errors ?? []
+          record.failedTests.push({
+            file: this.relative(module.moduleId),
+            test: test.fullName,
+            error: first ? describe(first) : 'no error recorded',
+          })
+        } else record.skipped += 1
       }
       const errors = module.errors()
       if (errors.length > 0)

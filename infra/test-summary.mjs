@@ -1,5 +1,5 @@
 // Adds up what every workspace's test run recorded (infra/test-run-reporter.ts) into the closing
-// lines of `./dev test`: first what failed outside a test (unhandled errors, failed files), with
+// lines of `./dev test`: first each failed test with its first error, then what failed outside a test (unhandled errors, failed files), with
 // their stacks, then one line "N passed, N failed[, N skipped][, N errors]". CI shows the end of
 // the output, so the reason of a red run is there too.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -27,6 +27,8 @@ if (process.argv[2] === '--clear') {
     passed += record.passed
     failed += record.failed
     skipped += record.skipped
+    for (const { file, test, error } of record.failedTests ?? [])
+      console.log(`\n[${workspace}] ${file} > ${test} failed:\n${firstLines(error)}`)
     for (const { file, errors: fileErrors } of record.failedFiles) {
       errors += fileErrors.length
       for (const error of fileErrors)
@@ -43,4 +45,13 @@ if (process.argv[2] === '--clear') {
     errors && `${errors} error${errors === 1 ? '' : 's'}`,
   ].filter(Boolean)
   console.log(`${passed} passed, ${failed} failed${extra.map((part) => `, ${part}`).join('')}`)
+}
+
+/** An error's message and its first frames outside node_modules: enough to see where, short enough for CI's tail. */
+function firstLines(error) {
+  return error
+    .split('\n')
+    .filter((line) => !line.includes('node_modules'))
+    .slice(0, 10)
+    .join('\n')
 }

@@ -8,11 +8,11 @@ const recordFile = join(fileURLToPath(new URL('..', import.meta.url)), '.turbo',
 
 /** The e2e run in the record format of infra/test-run-reporter.ts (last result of each test counts). */
 export default class E2eRunReporter implements Reporter {
-  #outcomes = new Map<string, TestResult['status']>()
+  #outcomes = new Map<string, { test: TestCase; result: TestResult }>()
   #errors: { file?: string; test?: string; error: string }[] = []
 
   onTestEnd(test: TestCase, result: TestResult) {
-    this.#outcomes.set(test.id, result.status)
+    this.#outcomes.set(test.id, { test, result })
   }
 
   onError(error: TestError) {
@@ -20,13 +20,20 @@ export default class E2eRunReporter implements Reporter {
   }
 
   onEnd(result: FullResult) {
-    const outcomes = [...this.#outcomes.values()]
+    const ends = [...this.#outcomes.values()]
+    const outcomes = ends.map(({ result: { status } }) => status)
+    const failedEnds = ends.filter(({ result: { status } }) => status !== 'passed' && status !== 'skipped')
     const record = {
       passed: outcomes.filter((status) => status === 'passed').length,
       failed: outcomes.filter(
         (status) => status === 'failed' || status === 'timedOut' || status === 'interrupted',
       ).length,
       skipped: outcomes.filter((status) => status === 'skipped').length,
+      failedTests: failedEnds.map(({ test, result }) => ({
+        file: test.location.file.replace(/^.*\/e2e\//, 'e2e/'),
+        test: test.titlePath().filter(Boolean).join(' > '),
+        error: result.errors[0]?.stack ?? result.errors[0]?.message ?? `ended ${result.status}`,
+      })),
       failedFiles: [],
       unhandledErrors:
         result.status === 'passed' || this.#errors.length > 0
