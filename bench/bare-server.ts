@@ -39,6 +39,7 @@ app.post<{ Body: AddItemBody }>('/add-item', async (request, reply) => {
         now: Date.now(),
         cartTtlSeconds: benchCartSettings.cartTtlSeconds,
         idempotencyTtlSeconds: benchCartSettings.idempotencyTtlSeconds,
+        rateLimit: benchCartSettings.rateLimit,
       },
       {
         bookId,

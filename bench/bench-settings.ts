@@ -15,6 +15,8 @@ export const benchCartSettings = {
   /** The highest values cart-api's config accepts, so that no add is ever refused. */
   maxQuantityPerItem: 10_000,
   maxDistinctItems: 1_000,
+  /** Counted as in production (the script's INCR), but so high that no add is ever refused. */
+  rateLimit: { mutations: 100_000, windowMs: 10_000 },
 } as const
 
 /** The environment that gives cart-api the settings above. */
@@ -23,6 +25,15 @@ export const cartApiSettingsEnv = {
   IDEMPOTENCY_TTL_SECONDS: String(benchCartSettings.idempotencyTtlSeconds),
   CART_MAX_QUANTITY_PER_ITEM: String(benchCartSettings.maxQuantityPerItem),
   CART_MAX_DISTINCT_ITEMS: String(benchCartSettings.maxDistinctItems),
+  ...cartRateLimitEnv(),
+}
+
+/** The shopper rate limit of the benches (a hot cart takes thousands of changes a second). */
+export function cartRateLimitEnv() {
+  return {
+    CART_MUTATIONS_PER_WINDOW: String(benchCartSettings.rateLimit.mutations),
+    CART_RATE_WINDOW_MS: String(benchCartSettings.rateLimit.windowMs),
+  }
 }
 
 /**

@@ -3,15 +3,15 @@
   refreshes the line's title and unit price from the book read model.
 
   KEYS and ARGV are put together by lua/src/cart-add-item.ts.
-  KEYS[1..4], ARGV[1..5]: see includes/cart-commit.lua
-  ARGV[6]  bookId
-  ARGV[7]  quantity to add (>= 1)
-  ARGV[8]  book status from the read model: 'active', 'deleted' or 'missing'
-  ARGV[9]  book title
-  ARGV[10] book unit price in cents
-  ARGV[11] book stock
-  ARGV[12] max quantity of one book in a cart
-  ARGV[13] max distinct books in a cart
+  KEYS[1..6], ARGV[1..9]: see includes/cart-commit.lua
+  ARGV[10]  bookId
+  ARGV[11]  quantity to add (>= 1)
+  ARGV[12]  book status from the read model: 'active', 'deleted' or 'missing'
+  ARGV[13]  book title
+  ARGV[14] book unit price in cents
+  ARGV[15] book stock
+  ARGV[16] max quantity of one book in a cart
+  ARGV[17] max distinct books in a cart
 
   Returns { code, payload }: see includes/cart-commit.lua; rejects with
     BOOK_NOT_FOUND, OUT_OF_STOCK (payload: stock), QUANTITY_LIMIT (payload: max),
@@ -19,17 +19,17 @@
 ]]
 -- @include "includes/cart-commit.lua"
 
-local replayed = replayIdempotent()
-if replayed then return replayed end
+local answered = replayOrThrottle()
+if answered then return answered end
 local items = loadItems()
 if not items then return MISSING_CART end
 
-local bookId = ARGV[6]
-local quantity = tonumber(ARGV[7])
-if ARGV[8] ~= 'active' then return { REJECT_BOOK_NOT_FOUND, '' } end
-local stock = tonumber(ARGV[11])
-local maxQuantity = tonumber(ARGV[12])
-local maxItems = tonumber(ARGV[13])
+local bookId = ARGV[10]
+local quantity = tonumber(ARGV[11])
+if ARGV[12] ~= 'active' then return { REJECT_BOOK_NOT_FOUND, '' } end
+local stock = tonumber(ARGV[15])
+local maxQuantity = tonumber(ARGV[16])
+local maxItems = tonumber(ARGV[17])
 
 local _, item = findItem(items, bookId)
 local newQuantity = quantity + (item and item.quantity or 0)
@@ -40,8 +40,8 @@ if not item then
   item = { bookId = bookId, addedAt = now }
   items[#items + 1] = item
 end
-item.title = ARGV[9]
-item.unitPriceCents = tonumber(ARGV[10])
+item.title = ARGV[13]
+item.unitPriceCents = tonumber(ARGV[14])
 item.quantity = newQuantity
 
 return commit('add-item', items)

@@ -10,10 +10,10 @@
   it); a cart already past PostgreSQL's version is left alone, so running this twice is harmless.
 
   KEYS and ARGV are put together by lua/src/cart-advance-version.ts.
-  KEYS[1..4]: see includes/cart-commit.lua (KEYS[3] is never written: no idempotency key)
-  ARGV[1..5]: see includes/cart-commit.lua (ARGV[4] is 0 and ARGV[5] is '': no idempotency key)
-  ARGV[6]  the version PostgreSQL holds
-  ARGV[7]  versions left unused past it
+  KEYS[1..6]: see includes/cart-commit.lua (KEYS[3], KEYS[5], KEYS[6] are never written)
+  ARGV[1..9]: see includes/cart-commit.lua (no idempotency key, no rate limit)
+  ARGV[10]  the version PostgreSQL holds
+  ARGV[11]  versions left unused past it
 
   Returns:
     { 0, cart JSON, version }   advanced (the change was published)
@@ -25,8 +25,8 @@
 local UNCHANGED = 2
 local ABSENT = 3
 
-local durableVersion = tonumber(ARGV[6])
-local skip = tonumber(ARGV[7])
+local durableVersion = tonumber(ARGV[10])
+local skip = tonumber(ARGV[11])
 
 local raw = redis.call('GET', KEYS[1])
 if not raw then return { ABSENT, '' } end

@@ -2,20 +2,20 @@
   Removes a book from the cart.
 
   KEYS and ARGV are put together by lua/src/cart-remove-item.ts.
-  KEYS[1..4], ARGV[1..5]: see includes/cart-commit.lua
-  ARGV[6] bookId
+  KEYS[1..6], ARGV[1..9]: see includes/cart-commit.lua
+  ARGV[10] bookId
 
   Returns { code, payload }: see includes/cart-commit.lua; rejects with
     ITEM_NOT_IN_CART, IDEMPOTENCY_KEY_REUSED
 ]]
 -- @include "includes/cart-commit.lua"
 
-local replayed = replayIdempotent()
-if replayed then return replayed end
+local answered = replayOrThrottle()
+if answered then return answered end
 local items = loadItems()
 if not items then return MISSING_CART end
 
-local index = findItem(items, ARGV[6])
+local index = findItem(items, ARGV[10])
 if not index then return { REJECT_ITEM_NOT_IN_CART, '' } end
 table.remove(items, index)
 

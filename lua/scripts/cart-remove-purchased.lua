@@ -3,13 +3,13 @@
   quantity goes down by what the order bought, and a line left with none leaves the cart. Only
   those quantities: a book added on another device during checkout, or more copies of a book
   added meanwhile, stay. It commits like any cart change (new version, SPUBLISH, persistence job
-  enqueued by the caller). The order id is the Idempotency-Key (KEYS[3]), so running it again for
+  enqueued by the caller). The order id is the Idempotency-Key (ARGV[6]), so running it again for
   the same order replays its first answer and changes nothing.
 
   KEYS and ARGV are put together by lua/src/cart-remove-purchased.ts.
-  KEYS[1..4]: see includes/cart-commit.lua (KEYS[3]: cart:{u}:idem:order-<orderId>)
-  ARGV[1..5]: see includes/cart-commit.lua (ARGV[5]: 'order|<orderId>')
-  ARGV[6]  the purchased lines, JSON: [{ "bookId": "...", "quantity": 2 }, ...]
+  KEYS[1..6]: see includes/cart-commit.lua (KEYS[6] is never written: no rate limit)
+  ARGV[1..9]: see includes/cart-commit.lua (ARGV[5]: 'order|<orderId>', ARGV[6]: order-<orderId>)
+  ARGV[10]  the purchased lines, JSON: [{ "bookId": "...", "quantity": 2 }, ...]
 
   Returns { code, payload }: see includes/cart-commit.lua (committed, replayed, needs hydration);
   { 3, '', version } when the cart holds none of the purchased books (nothing to take out).
@@ -18,13 +18,13 @@
 
 local NOTHING_TO_REMOVE = 3
 
-local replayed = replayIdempotent()
-if replayed then return replayed end
+local answered = replayOrThrottle()
+if answered then return answered end
 local items = loadItems()
 if not items then return MISSING_CART end
 
 local purchased = {}
-for _, line in ipairs(cjson.decode(ARGV[6])) do
+for _, line in ipairs(cjson.decode(ARGV[10])) do
   purchased[line.bookId] = (purchased[line.bookId] or 0) + line.quantity
 end
 

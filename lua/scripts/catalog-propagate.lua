@@ -10,15 +10,15 @@
   (the abandoned-cart reminder keeps counting from the shopper's last change).
 
   KEYS and ARGV are put together by lua/src/catalog-propagate.ts.
-  KEYS[1..4]: see includes/cart-commit.lua (KEYS[3] is never written: no idempotency key)
-  ARGV[1..5]: see includes/cart-commit.lua (ARGV[4] is 0 and ARGV[5] is '': no idempotency key)
-  ARGV[6]  bookId
-  ARGV[7]  op for the event: 'book-updated', 'book-deleted' or 'book-stock-changed'
-  ARGV[8]  book status: 'active' or 'deleted'
-  ARGV[9]  book title
-  ARGV[10] book unit price in cents
-  ARGV[11] book stock
-  ARGV[12] book version (a line that already took a newer version is left alone)
+  KEYS[1..6]: see includes/cart-commit.lua (KEYS[3], KEYS[5], KEYS[6] are never written)
+  ARGV[1..9]: see includes/cart-commit.lua (no idempotency key, no rate limit)
+  ARGV[10]  bookId
+  ARGV[11]  op for the event: 'book-updated', 'book-deleted' or 'book-stock-changed'
+  ARGV[12]  book status: 'active' or 'deleted'
+  ARGV[13]  book title
+  ARGV[14] book unit price in cents
+  ARGV[15] book stock
+  ARGV[16] book version (a line that already took a newer version is left alone)
 
   Returns:
     { 0, cart JSON, version }   committed (the notices went out with the event)
@@ -31,13 +31,13 @@
 local UNCHANGED = 2
 local ABSENT = 3
 
-local bookId = ARGV[6]
-local op = ARGV[7]
-local status = ARGV[8]
-local title = ARGV[9]
-local priceCents = tonumber(ARGV[10])
-local stock = tonumber(ARGV[11])
-local bookVersion = tonumber(ARGV[12])
+local bookId = ARGV[10]
+local op = ARGV[11]
+local status = ARGV[12]
+local title = ARGV[13]
+local priceCents = tonumber(ARGV[14])
+local stock = tonumber(ARGV[15])
+local bookVersion = tonumber(ARGV[16])
 
 local raw = redis.call('GET', KEYS[1])
 if not raw then return { ABSENT, '' } end

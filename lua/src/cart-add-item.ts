@@ -12,7 +12,7 @@ export interface AddItemInput {
   maxDistinctItems: number
 }
 
-/** ARGV[6..13], in order (KEYS and ARGV[1..5]: cart-commit.ts). */
+/** ARGV[10..17], in order (KEYS and ARGV[1..9]: cart-commit.ts). */
 type AddItemArgv = [
   bookId: string,
   quantity: number,

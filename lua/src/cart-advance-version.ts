@@ -1,7 +1,7 @@
-import { cartCommitCall } from './cart-commit'
+import { cartCommitCall, cartCommitKeyCount } from './cart-commit'
 import { type RedisClient, RedisScript, type ScriptCall } from './redis-script'
 
-export const cartAdvanceVersionScript = RedisScript.fromFile('cart-advance-version.lua', 4)
+export const cartAdvanceVersionScript = RedisScript.fromFile('cart-advance-version.lua', cartCommitKeyCount)
 
 /** scripts/cart-advance-version.lua: a cart behind its PostgreSQL copy gets a version past it. */
 export interface AdvanceVersionInput {
@@ -15,7 +15,7 @@ export interface AdvanceVersionInput {
   cartTtlSeconds: number
 }
 
-/** ARGV[6..7], in order (KEYS and ARGV[1..5]: cart-commit.ts, without an Idempotency-Key). */
+/** ARGV[10..11], in order (KEYS and ARGV[1..9]: cart-commit.ts, without an Idempotency-Key). */
 type AdvanceArgv = [durableVersion: number, skip: number]
 
 export function advanceVersionCall(input: AdvanceVersionInput): ScriptCall {

@@ -3,44 +3,73 @@ import { RedisScript, type ScriptArg, type ScriptCall } from './redis-script'
 
 /**
  * The part every cart-changing script shares (scripts/includes/cart-commit.lua): its KEYS, its
- * first five ARGV and its replies. Each script's own file adds the ARGV from 6 on.
+ * first nine ARGV and its replies. Each script's own file adds the ARGV from 10 on.
  */
+
+/** How many Idempotency-Key answers a shopper's cart keeps unless told otherwise (docs/limits.md). */
+export const defaultAnswersKept = 50
 
 /** What a cart change needs besides its own input. */
 export interface CartCommitContext {
   userId: string
   now: number
   cartTtlSeconds: number
-  /** The Idempotency-Key, the request's fingerprint and how long the answer is kept, when sent. */
-  idempotency?: { key: string; fingerprint: string; ttlSeconds: number } | undefined
+  /**
+   * The Idempotency-Key, the request's fingerprint, how long the answer is kept and how many
+   * answers the cart keeps at most (the oldest leave first; default `defaultAnswersKept`).
+   */
+  idempotency?: { key: string; fingerprint: string; ttlSeconds: number; answersKept?: number } | undefined
+  /** The shopper's mutation limit, shared by every instance; only shopper requests carry one. */
+  rateLimit?: { mutations: number; windowMs: number } | undefined
 }
 
-/** KEYS[1..4] and ARGV[1..5] of includes/cart-commit.lua, in order. */
-type CommitKeys = [cart: string, version: string, idempotency: string, events: string]
+/** KEYS[1..6] and ARGV[1..9] of includes/cart-commit.lua, in order. */
+type CommitKeys = [
+  cart: string,
+  version: string,
+  answers: string,
+  events: string,
+  answerOrder: string,
+  mutations: string,
+]
 type CommitArgv = [
   userId: string,
   now: number,
   cartTtlSeconds: number,
   idempotencyTtlSeconds: number,
   fingerprint: string,
+  idempotencyKey: string,
+  answersKept: number,
+  mutationLimit: number,
+  rateWindowMs: number,
 ]
 
-/** A cart script's call: the shared KEYS and ARGV[1..5], then the script's own ARGV. */
+/** The number of KEYS every cart-changing script takes. */
+export const cartCommitKeyCount = 6
+
+/** A cart script's call: the shared KEYS and ARGV[1..9], then the script's own ARGV. */
 export function cartCommitCall(context: CartCommitContext, ownArgs: readonly ScriptArg[]): ScriptCall {
   const keys = cartKeys(context.userId)
-  // Without an Idempotency-Key, KEYS[3] is never read nor written and ARGV[4] is not used.
+  const { idempotency, rateLimit } = context
+  // Without an Idempotency-Key, KEYS[3] and KEYS[5] are never touched; without a limit, KEYS[6].
   const commitKeys: CommitKeys = [
     keys.cart,
     keys.version,
-    keys.idempotency(context.idempotency?.key ?? ''),
+    keys.answers,
     keys.events,
+    keys.answerOrder,
+    keys.mutations,
   ]
   const commitArgv: CommitArgv = [
     context.userId,
     context.now,
     context.cartTtlSeconds,
-    context.idempotency?.ttlSeconds ?? 0,
-    context.idempotency?.fingerprint ?? '',
+    idempotency?.ttlSeconds ?? 0,
+    idempotency?.fingerprint ?? '',
+    idempotency?.key ?? '',
+    idempotency?.answersKept ?? defaultAnswersKept,
+    rateLimit?.mutations ?? 0,
+    rateLimit?.windowMs ?? 0,
   ]
   return { keys: commitKeys, args: [...commitArgv, ...ownArgs] }
 }
@@ -53,6 +82,8 @@ export const cartRejections = {
   [-4]: 'ITEMS_LIMIT',
   [-5]: 'ITEM_NOT_IN_CART',
   [-6]: 'IDEMPOTENCY_KEY_REUSED',
+  /** Detail: the ms until the shopper's rate window ends. */
+  [-7]: 'RATE_LIMITED',
 } as const
 export type CartRejection = (typeof cartRejections)[keyof typeof cartRejections]
 
@@ -75,7 +106,7 @@ export function parseCartScriptReply(raw: unknown): CartScriptResult {
   return { outcome: 'rejected', reason, detail: payload }
 }
 
-/** One cart mutation script: its file and how its named input becomes its own ARGV (6 on). */
+/** One cart mutation script: its file and how its named input becomes its own ARGV (10 on). */
 export interface CartMutationScript<Input> {
   script: RedisScript
   args: (input: Input) => readonly ScriptArg[]
@@ -84,4 +115,4 @@ export interface CartMutationScript<Input> {
 export const cartMutationScript = <Input>(
   fileName: string,
   args: (input: Input) => readonly ScriptArg[],
-): CartMutationScript<Input> => ({ script: RedisScript.fromFile(fileName, 4), args })
+): CartMutationScript<Input> => ({ script: RedisScript.fromFile(fileName, cartCommitKeyCount), args })

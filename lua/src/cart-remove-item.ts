@@ -5,7 +5,7 @@ export interface RemoveItemInput {
   bookId: string
 }
 
-/** ARGV[6] (KEYS and ARGV[1..5]: cart-commit.ts). */
+/** ARGV[10] (KEYS and ARGV[1..9]: cart-commit.ts). */
 type RemoveItemArgv = [bookId: string]
 
 export const removeItemScript = cartMutationScript(

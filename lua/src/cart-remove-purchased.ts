@@ -1,8 +1,8 @@
 import type { StockLine } from '@bookstore/events'
-import { cartCommitCall } from './cart-commit'
+import { cartCommitCall, cartCommitKeyCount } from './cart-commit'
 import { type RedisClient, RedisScript, type ScriptCall } from './redis-script'
 
-export const cartRemovePurchasedScript = RedisScript.fromFile('cart-remove-purchased.lua', 4)
+export const cartRemovePurchasedScript = RedisScript.fromFile('cart-remove-purchased.lua', cartCommitKeyCount)
 
 /** scripts/cart-remove-purchased.lua: a confirmed order's quantities leave the cart (SPEC O2). */
 export interface RemovePurchasedInput {
@@ -16,7 +16,7 @@ export interface RemovePurchasedInput {
   idempotencyTtlSeconds: number
 }
 
-/** ARGV[6] (KEYS and ARGV[1..5]: cart-commit.ts, the order id as Idempotency-Key). */
+/** ARGV[10] (KEYS and ARGV[1..9]: cart-commit.ts, the order id as Idempotency-Key). */
 type RemovePurchasedArgv = [linesJson: string]
 
 export function removePurchasedCall(input: RemovePurchasedInput): ScriptCall {

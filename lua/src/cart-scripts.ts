@@ -39,8 +39,12 @@ export interface CartMutationContext {
   now: number
   cartTtlSeconds: number
   idempotencyTtlSeconds: number
+  /** How many Idempotency-Key answers the cart keeps at most (default: `defaultAnswersKept`). */
+  answersKept?: number
   /** Idempotency-Key and the request's fingerprint, when the client sent one. */
   idempotency?: { key: string; fingerprint: string } | undefined
+  /** The shopper's mutation limit (shared by every instance through the cart's own keys). */
+  rateLimit?: { mutations: number; windowMs: number } | undefined
 }
 
 /** Runs one cart mutation: ONE atomic script call (SPEC C1). */
@@ -57,7 +61,12 @@ export async function runCartMutation<Op extends CartOperation>(
       userId: context.userId,
       now: context.now,
       cartTtlSeconds: context.cartTtlSeconds,
-      idempotency: idempotency && { ...idempotency, ttlSeconds: context.idempotencyTtlSeconds },
+      idempotency: idempotency && {
+        ...idempotency,
+        ttlSeconds: context.idempotencyTtlSeconds,
+        answersKept: context.answersKept,
+      },
+      rateLimit: context.rateLimit,
     },
     mutation.args(input),
   )

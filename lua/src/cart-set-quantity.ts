@@ -11,7 +11,7 @@ export interface SetQuantityInput {
   maxQuantityPerItem: number
 }
 
-/** ARGV[6..10], in order (KEYS and ARGV[1..5]: cart-commit.ts). */
+/** ARGV[10..14], in order (KEYS and ARGV[1..9]: cart-commit.ts). */
 type SetQuantityArgv = [
   bookId: string,
   quantity: number,

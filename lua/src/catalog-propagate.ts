@@ -1,9 +1,9 @@
 import type { CatalogBookState, CatalogCartOperation } from '@bookstore/events'
 import type { Redis } from 'ioredis'
-import { cartCommitCall } from './cart-commit'
+import { cartCommitCall, cartCommitKeyCount } from './cart-commit'
 import { type RedisClient, RedisScript, type ScriptCall } from './redis-script'
 
-export const catalogPropagateScript = RedisScript.fromFile('catalog-propagate.lua', 4)
+export const catalogPropagateScript = RedisScript.fromFile('catalog-propagate.lua', cartCommitKeyCount)
 
 /** scripts/catalog-propagate.lua: a book's new catalog state applied to one cart (SPEC B3-B5). */
 export interface PropagationInput {
@@ -19,7 +19,7 @@ export interface PropagationContext {
   cartTtlSeconds: number
 }
 
-/** ARGV[6..12], in order (KEYS and ARGV[1..5]: cart-commit.ts, without an Idempotency-Key). */
+/** ARGV[10..16], in order (KEYS and ARGV[1..9]: cart-commit.ts, without an Idempotency-Key). */
 type PropagateArgv = [
   bookId: string,
   op: CatalogCartOperation,

@@ -38,11 +38,11 @@ const addArgs = (bookId: string, quantity: number, stock = 10): AddItemInput => 
 })
 
 describe('the cart scripts, called directly', () => {
-  it('inline their includes and declare four keys', () => {
+  it('inline their includes and declare six keys', () => {
     for (const script of Object.values(cartScripts)) {
       expect(script.source).not.toMatch(/^-- @include/m)
       expect(script.source).toContain('local function commit(')
-      expect(script.numberOfKeys).toBe(4)
+      expect(script.numberOfKeys).toBe(6)
     }
     expect(readScriptSource('cart-clear.lua')).toContain("commit('clear', {})")
   })
@@ -163,5 +163,69 @@ describe('cart-hydrate.lua', () => {
       version: 13,
     })
     expect(await redis.get(keys.version)).toBe('13')
+  })
+})
+
+describe('what one shopper can make Redis hold (docs/limits.md)', () => {
+  it('keeps at most answersKept Idempotency-Key answers, the oldest leaving first, and replays the kept ones', async () => {
+    const userId = await freshUser()
+    const keys = cartKeys(userId)
+    const run = (key: string) =>
+      runCartMutation(
+        redis,
+        'add-item',
+        { ...context(userId, { key, fingerprint: 'add|b1|1' }), answersKept: 3 },
+        addArgs('b1', 1, 100),
+      )
+    const answers: string[] = []
+    for (const key of ['k1', 'k2', 'k3', 'k4', 'k5']) {
+      const result = await run(key)
+      expect(result.outcome).toBe('committed')
+      if (result.outcome === 'committed') answers.push(result.cartJson)
+    }
+    expect(await redis.hlen(keys.answers)).toBe(3)
+    expect(await redis.zcard(keys.answerOrder)).toBe(3)
+    expect(await redis.ttl(keys.answers)).toBeGreaterThan(0)
+    // The three newest replay their own answer; the two oldest are gone and would run again.
+    for (const [index, key] of ['k3', 'k4', 'k5'].entries())
+      expect(await run(key)).toEqual({ outcome: 'replayed', cartJson: answers[index + 2] })
+    expect(await redis.hexists(keys.answers, 'k1')).toBe(0)
+    // No key per Idempotency-Key: the shopper's answers live in two keys.
+    expect(await redis.keys(`cart:{${userId}}:idem*`)).toHaveLength(2)
+  })
+
+  it('refuses mutations over the shopper rate with the time left, counts retries of kept answers not at all', async () => {
+    const userId = await freshUser()
+    const limited = (idempotency?: CartMutationContext['idempotency']) => ({
+      ...context(userId, idempotency),
+      rateLimit: { mutations: 3, windowMs: 60_000 },
+    })
+    const first = await runCartMutation(
+      redis,
+      'add-item',
+      limited({ key: 'once', fingerprint: 'add|b1|1' }),
+      addArgs('b1', 1, 100),
+    )
+    expect(first.outcome).toBe('committed')
+    for (let step = 0; step < 2; step += 1)
+      expect((await runCartMutation(redis, 'add-item', limited(), addArgs('b1', 1, 100))).outcome).toBe(
+        'committed',
+      )
+    const over = await runCartMutation(redis, 'remove-item', limited(), { bookId: 'b1' })
+    expect(over).toMatchObject({ outcome: 'rejected', reason: 'RATE_LIMITED' })
+    if (over.outcome === 'rejected') {
+      expect(Number(over.detail)).toBeGreaterThan(0)
+      expect(Number(over.detail)).toBeLessThanOrEqual(60_000)
+    }
+    // A retry of an answered request still gets its answer, and the cart did not change.
+    const retry = await runCartMutation(
+      redis,
+      'add-item',
+      limited({ key: 'once', fingerprint: 'add|b1|1' }),
+      addArgs('b1', 1, 100),
+    )
+    expect(retry.outcome).toBe('replayed')
+    expect(JSON.parse((await redis.get(cartKeys(userId).cart)) ?? '{}').version).toBe(3)
+    expect(await redis.pttl(cartKeys(userId).mutations)).toBeGreaterThan(0)
   })
 })

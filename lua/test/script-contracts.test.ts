@@ -69,8 +69,8 @@ describe('each script and its argument builder', () => {
     '%s: the builder passes the KEYS it declares and every ARGV its header names',
     (_name, script, call) => {
       expect(call.keys).toHaveLength(script.numberOfKeys)
-      // Scripts taking the shared head name ARGV[1..5] in includes/cart-commit.lua only.
-      const sharedHead = script.source.includes('local function commit(') ? 5 : 0
+      // Scripts taking the shared head name ARGV[1..9] in includes/cart-commit.lua only.
+      const sharedHead = script.source.includes('local function commit(') ? 9 : 0
       expect(call.args).toHaveLength(Math.max(sharedHead, highestArgvInHeader(script)))
     },
   )

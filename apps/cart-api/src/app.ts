@@ -36,6 +36,8 @@ export async function cartApi(app: FastifyInstance, options: { config: CartApiCo
     settings: {
       cartTtlSeconds: config.CART_TTL_SECONDS,
       idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
+      answersKept: config.IDEMPOTENCY_ANSWERS_KEPT,
+      rateLimit: { mutations: config.CART_MUTATIONS_PER_WINDOW, windowMs: config.CART_RATE_WINDOW_MS },
       maxQuantityPerItem: config.CART_MAX_QUANTITY_PER_ITEM,
       maxDistinctItems: config.CART_MAX_DISTINCT_ITEMS,
     },

@@ -35,6 +35,14 @@ export const CartApiConfig = Type.Object({
   CART_MAX_QUANTITY_PER_ITEM: Type.Integer({ minimum: 1, maximum: 10_000, default: 99 }),
   CART_MAX_DISTINCT_ITEMS: Type.Integer({ minimum: 1, maximum: 1_000, default: 100 }),
   IDEMPOTENCY_TTL_SECONDS: Type.Integer({ minimum: 60, default: 24 * 3600 }),
+  /** Idempotency-Key answers a cart keeps at most; the oldest leave first (docs/limits.md). */
+  IDEMPOTENCY_ANSWERS_KEPT: Type.Integer({ minimum: 1, maximum: 1_000, default: 50 }),
+  /**
+   * One shopper's cart changes per window, counted in Redis so every instance shares it
+   * (docs/limits.md); 0 turns the limit off. A person never comes near 100 changes in 10 s.
+   */
+  CART_MUTATIONS_PER_WINDOW: Type.Integer({ minimum: 0, maximum: 100_000, default: 100 }),
+  CART_RATE_WINDOW_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 10_000 }),
   /** How long cart-api trusts its in-memory copy of a book (0: read Redis on every request). */
   BOOK_CACHE_TTL_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1000 }),
 })

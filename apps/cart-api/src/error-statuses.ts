@@ -9,4 +9,5 @@ export const cartErrorStatuses = {
   CART_ITEMS_LIMIT: 409,
   CART_ITEM_NOT_FOUND: 404,
   IDEMPOTENCY_KEY_REUSED: 422,
+  CART_RATE_LIMITED: 429,
 } as const satisfies ErrorStatuses<CartErrorCode>

@@ -9,8 +9,12 @@ export const cartKeys = (userId: string) => {
     cart: `cart:${tag}`,
     /** STRING counter: the cart version; never expires so versions never repeat (SPEC C3). */
     version: `cart:${tag}:version`,
-    /** STRING per Idempotency-Key: the stored answer of a mutation (SPEC C4). */
-    idempotency: (key: string) => `cart:${tag}:idem:${key}`,
+    /** HASH Idempotency-Key -> the stored answer of a mutation (SPEC C4), a bounded number of them. */
+    answers: `cart:${tag}:idem`,
+    /** ZSET Idempotency-Key -> when its answer was stored: the oldest answers leave first. */
+    answerOrder: `cart:${tag}:idem-order`,
+    /** STRING counter: the shopper's mutations in the current rate window (expires with it). */
+    mutations: `cart:${tag}:mutations`,
     /** Sharded Pub/Sub channel (SPUBLISH) carrying every committed change of this cart (SPEC RT1). */
     events: `cart-events:${tag}`,
   }

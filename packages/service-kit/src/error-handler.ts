@@ -79,7 +79,10 @@ export const errorHandlerPlugin = fp(
     app.addSchema(ErrorResponse)
     app.setErrorHandler((error: FastifyError | DomainError, request, reply) => {
       const { status, body } = describe(error, statuses)
-      if (status === 503) reply.header('retry-after', '1')
+      // A refusal that knows when to come back says so (details.retryAfterSeconds); a 503 says 1 s.
+      const retryAfter = body.details?.retryAfterSeconds
+      if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter))
+      else if (status === 503) reply.header('retry-after', '1')
       if (status >= 500) request.log.error({ err: error }, 'request failed')
       else request.log.info({ code: body.code, status }, 'request rejected')
       return reply.status(status).send({ error: body, requestId: request.id })

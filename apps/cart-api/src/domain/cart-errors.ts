@@ -9,6 +9,7 @@ export type CartErrorCode =
   | 'CART_ITEMS_LIMIT'
   | 'CART_ITEM_NOT_FOUND'
   | 'IDEMPOTENCY_KEY_REUSED'
+  | 'CART_RATE_LIMITED'
   | 'STORE_UNAVAILABLE'
 
 export const cartError = errorsOf<CartErrorCode>()
@@ -38,5 +39,11 @@ export function cartRejectionError(
         'IDEMPOTENCY_KEY_REUSED',
         'This Idempotency-Key was already used for a different request',
       )
+    case 'RATE_LIMITED': {
+      const retryAfterSeconds = Math.max(1, Math.ceil(Number(detail) / 1000))
+      return cartError('CART_RATE_LIMITED', `Too many cart changes; retry in ${retryAfterSeconds} s`, {
+        retryAfterSeconds,
+      })
+    }
   }
 }

@@ -1,5 +1,12 @@
 import { restoreCart } from '@bookstore/cart-store'
-import { bookCartsKey, type Cart, type CartCommit, cartKeys, type HashStore } from '@bookstore/events'
+import {
+  type BookReadModel,
+  bookCartsKey,
+  type Cart,
+  type CartCommit,
+  cartKeys,
+  type HashStore,
+} from '@bookstore/events'
 import { type CartMutationContext, type RedisClient, runCartMutation } from '@bookstore/lua'
 import type { BookLookup } from './book-lookup'
 import { cartRejectionError } from './cart-errors'
@@ -8,6 +15,10 @@ import type { DurableCartReader } from './durable-carts'
 export interface CartSettings {
   cartTtlSeconds: number
   idempotencyTtlSeconds: number
+  /** Idempotency-Key answers a cart keeps at most. */
+  answersKept: number
+  /** One shopper's mutations per window, shared by every instance (mutations 0: no limit). */
+  rateLimit: { mutations: number; windowMs: number }
   maxQuantityPerItem: number
   maxDistinctItems: number
 }
@@ -86,17 +97,23 @@ export function createCartService(deps: CartServiceDeps) {
     idempotencyKey: string | undefined,
   ): Promise<MutationResult | undefined> {
     const committedAt = now()
-    // Catalog propagation finds carts through this index (SPEC B3-B5). The ZADD is sent before the
-    // book is read and the script runs, and is awaited with them rather than before them (one round
-    // trip less per add): on one connection Redis applies it first; on a Cluster it lands within
-    // milliseconds of the script, long before the second sweep that covers late adds (docs/catalog.md).
+    // The book is read before anything is written: an add of a book that does not exist leaves no
+    // key behind (the script refuses it), so a loop of random ids cannot grow Redis.
+    const book =
+      mutation.op === 'add-item' || mutation.op === 'set-quantity'
+        ? await deps.findBook(mutation.bookId)
+        : undefined
+    // Catalog propagation finds carts through this index (SPEC B3-B5). The ZADD of an existing book
+    // is sent before the script and awaited with it (one round trip less per add): on one
+    // connection Redis applies it first; on a Cluster it lands within milliseconds of the script,
+    // long before the second sweep that covers late adds (docs/catalog.md).
     const indexed =
-      mutation.op === 'add-item'
+      mutation.op === 'add-item' && book
         ? deps.redis.zadd(bookCartsKey(mutation.bookId), committedAt, userId)
         : undefined
     const [, result] = await Promise.all([
       indexed,
-      runMutationScript(userId, mutation, idempotencyKey, committedAt),
+      runMutationScript(userId, mutation, idempotencyKey, committedAt, book),
     ])
     if (result.outcome === 'needs-hydration') return undefined
     if (result.outcome === 'rejected') {
@@ -117,12 +134,15 @@ export function createCartService(deps: CartServiceDeps) {
     mutation: CartMutation,
     idempotencyKey: string | undefined,
     committedAt: number,
+    book: BookReadModel | undefined,
   ) {
     const context: CartMutationContext = {
       userId,
       now: committedAt,
       cartTtlSeconds: settings.cartTtlSeconds,
       idempotencyTtlSeconds: settings.idempotencyTtlSeconds,
+      answersKept: settings.answersKept,
+      rateLimit: settings.rateLimit.mutations > 0 ? settings.rateLimit : undefined,
       idempotency: idempotencyKey ? { key: idempotencyKey, fingerprint: fingerprintOf(mutation) } : undefined,
     }
     switch (mutation.op) {
@@ -130,7 +150,6 @@ export function createCartService(deps: CartServiceDeps) {
       case 'set-quantity': {
         const { op, bookId, quantity } = mutation
         const { maxQuantityPerItem, maxDistinctItems } = settings
-        const book = await deps.findBook(bookId)
         return runCartMutation(deps.redis, op, context, {
           bookId,
           quantity,
