@@ -2,6 +2,7 @@ import {
   authPlugin,
   databasePlugin,
   deadLetterRoutes,
+  loadSheddingOf,
   queueWorkerSettings,
   redisPlugin,
   servicePlugin,
@@ -21,6 +22,7 @@ export async function bookApi(app: FastifyInstance, options: { config: BookApiCo
   // Tier 1: the service kit and external clients.
   await app.register(servicePlugin, {
     serviceName: 'book-api',
+    loadShedding: loadSheddingOf(config),
     description: 'The catalog: books in PostgreSQL, their read model in Redis, changes as catalog events.',
     errorStatuses: bookErrorStatuses,
   })

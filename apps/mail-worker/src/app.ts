@@ -1,6 +1,7 @@
 import {
   authPlugin,
   deadLetterRoutes,
+  loadSheddingOf,
   queueWorkerSettings,
   servicePlugin,
   tokenVerifierFromConfig,
@@ -15,6 +16,7 @@ export async function mailWorker(app: FastifyInstance, options: { config: MailWo
   // Tier 1: the service kit.
   await app.register(servicePlugin, {
     serviceName: 'mail-worker',
+    loadShedding: loadSheddingOf(config),
     description:
       'Sends the e-mails queued on {email} (abandoned-cart reminders, ops alerts) over SMTP; DLQ admin.',
   })

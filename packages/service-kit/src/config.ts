@@ -57,7 +57,17 @@ export const baseConfigProperties = {
     { default: 'info' },
   ),
   REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379' }),
+  /** Load shedding (load-shedding.ts): requests one instance works on at once (0: no bound). */
+  MAX_IN_FLIGHT: Type.Integer({ minimum: 0, maximum: 100_000, default: 256 }),
+  /** Load shedding: the event-loop delay (two samples in a row) above which new requests get 503 (0: never). */
+  MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, maximum: 10_000, default: 500 }),
 } satisfies TProperties
+
+/** The load-shedding settings of an app's validated config. */
+export const loadSheddingOf = (config: { MAX_IN_FLIGHT: number; MAX_EVENT_LOOP_DELAY_MS: number }) => ({
+  maxInFlight: config.MAX_IN_FLIGHT,
+  maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
+})
 
 export const authConfigProperties = {
   /**

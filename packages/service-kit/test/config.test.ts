@@ -14,6 +14,8 @@ describe('loadConfig', () => {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       REDIS_URL: 'redis://127.0.0.1:6379',
+      MAX_IN_FLIGHT: 256,
+      MAX_EVENT_LOOP_DELAY_MS: 500,
       PORT: 8080,
       SECRET: 'abcd',
     })
