@@ -2,7 +2,6 @@ import type { KeyObject } from 'node:crypto'
 import {
   authPlugin,
   databasePlugin,
-  loadSheddingOf,
   readPublicKeys,
   redisPlugin,
   servicePlugin,
@@ -29,7 +28,6 @@ export async function authApi(app: FastifyInstance, options: { config: AuthApiCo
   // Tier 1: the service kit and external clients.
   await app.register(servicePlugin, {
     serviceName: 'auth-api',
-    loadShedding: loadSheddingOf(config),
     description: 'Accounts, log-in, rotating refresh tokens; access tokens other apps verify locally.',
     errorStatuses: authErrorStatuses,
   })

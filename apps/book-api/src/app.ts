@@ -2,7 +2,6 @@ import {
   authPlugin,
   databasePlugin,
   deadLetterRoutes,
-  loadSheddingOf,
   queueWorkerSettings,
   redisPlugin,
   servicePlugin,
@@ -22,7 +21,6 @@ export async function bookApi(app: FastifyInstance, options: { config: BookApiCo
   // Tier 1: the service kit and external clients.
   await app.register(servicePlugin, {
     serviceName: 'book-api',
-    loadShedding: loadSheddingOf(config),
     description: 'The catalog: books in PostgreSQL, their read model in Redis, changes as catalog events.',
     errorStatuses: bookErrorStatuses,
   })

@@ -1,10 +1,4 @@
-import {
-  authPlugin,
-  loadSheddingOf,
-  redisPlugin,
-  servicePlugin,
-  tokenVerifierFromConfig,
-} from '@bookstore/service-kit'
+import { authPlugin, redisPlugin, servicePlugin, tokenVerifierFromConfig } from '@bookstore/service-kit'
 import type { FastifyInstance } from 'fastify'
 import type { CartApiConfig } from './config'
 import { cartErrorStatuses } from './error-statuses'
@@ -20,7 +14,6 @@ export async function cartApi(app: FastifyInstance, options: { config: CartApiCo
   // Tier 1: the service kit and external clients.
   await app.register(servicePlugin, {
     serviceName: 'cart-api',
-    loadShedding: loadSheddingOf(config),
     description: 'Shopping carts: Redis is the primary store, every change one atomic Lua script.',
     errorStatuses: cartErrorStatuses,
   })

@@ -1,4 +1,4 @@
-import { loadSheddingOf, queueWorkerSettings, servicePlugin } from '@bookstore/service-kit'
+import { queueWorkerSettings, servicePlugin } from '@bookstore/service-kit'
 import type { FastifyInstance } from 'fastify'
 import type { CatalogWorkerConfig } from './config'
 import { propagationWorkerPlugin } from './plugins/propagation-worker'
@@ -11,7 +11,6 @@ export async function catalogWorker(app: FastifyInstance, options: { config: Cat
   const { config } = options
   await app.register(servicePlugin, {
     serviceName: 'catalog-worker',
-    loadShedding: loadSheddingOf(config),
     description: 'Catalog-to-cart propagation: price, title, deletion and stock changes reach every cart.',
   })
   await app.register(propagationWorkerPlugin, {

@@ -1,10 +1,4 @@
-import {
-  authPlugin,
-  loadSheddingOf,
-  redisPlugin,
-  servicePlugin,
-  tokenVerifierFromConfig,
-} from '@bookstore/service-kit'
+import { authPlugin, redisPlugin, servicePlugin, tokenVerifierFromConfig } from '@bookstore/service-kit'
 import type { FastifyInstance } from 'fastify'
 import { corsOrigins, type GatewayConfig, upstreamUrls } from './config'
 import { routeTable, websocketRoute } from './domain/route-table'
@@ -28,7 +22,6 @@ export async function gateway(app: FastifyInstance, options: { config: GatewayCo
   // Tier 1: the service kit and external clients.
   await app.register(servicePlugin, {
     serviceName: 'gateway',
-    loadShedding: loadSheddingOf(config),
     description: 'The public entry: the API under /api, the live cart at /ws, the web shop, the admin tools.',
     errorStatuses: gatewayErrorStatuses,
   })

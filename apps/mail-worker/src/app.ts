@@ -1,7 +1,6 @@
 import {
   authPlugin,
   deadLetterRoutes,
-  loadSheddingOf,
   queueWorkerSettings,
   servicePlugin,
   tokenVerifierFromConfig,
@@ -16,7 +15,6 @@ export async function mailWorker(app: FastifyInstance, options: { config: MailWo
   // Tier 1: the service kit.
   await app.register(servicePlugin, {
     serviceName: 'mail-worker',
-    loadShedding: loadSheddingOf(config),
     description:
       'Sends the e-mails queued on {email} (abandoned-cart reminders, ops alerts) over SMTP; DLQ admin.',
   })

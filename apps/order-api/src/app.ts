@@ -2,7 +2,6 @@ import {
   authPlugin,
   databasePlugin,
   deadLetterRoutes,
-  loadSheddingOf,
   queueWorkerSettings,
   redisPlugin,
   servicePlugin,
@@ -31,7 +30,6 @@ export async function orderApi(app: FastifyInstance, options: { config: OrderApi
   // Tier 1: the service kit and external clients.
   await app.register(servicePlugin, {
     serviceName: 'order-api',
-    loadShedding: loadSheddingOf(config),
     description:
       'Checkout and orders: stock held by book-api over queues, payment, order states pushed live.',
     errorStatuses: orderErrorStatuses,

@@ -2,7 +2,6 @@ import {
   authPlugin,
   databasePlugin,
   deadLetterRoutes,
-  loadSheddingOf,
   queueWorkerSettings,
   servicePlugin,
   tokenVerifierFromConfig,
@@ -19,7 +18,6 @@ export async function persistenceWorker(app: FastifyInstance, options: { config:
   // Tier 1: the service kit and external clients.
   await app.register(servicePlugin, {
     serviceName: 'persistence-worker',
-    loadShedding: loadSheddingOf(config),
     description:
       'Writes every cart change from Redis to PostgreSQL, in version order; dead-letter queue admin.',
   })

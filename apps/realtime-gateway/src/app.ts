@@ -1,11 +1,5 @@
 import { REALTIME_PROTOCOL } from '@bookstore/events'
-import {
-  authPlugin,
-  loadSheddingOf,
-  redisPlugin,
-  servicePlugin,
-  tokenVerifierFromConfig,
-} from '@bookstore/service-kit'
+import { authPlugin, redisPlugin, servicePlugin, tokenVerifierFromConfig } from '@bookstore/service-kit'
 import websocket from '@fastify/websocket'
 import type { FastifyInstance } from 'fastify'
 import { allowedOrigins, type RealtimeGatewayConfig } from './config'
@@ -24,7 +18,6 @@ export async function realtimeGateway(app: FastifyInstance, options: { config: R
   // Tier 1: the service kit and external clients.
   await app.register(servicePlugin, {
     serviceName: 'realtime-gateway',
-    loadShedding: loadSheddingOf(config),
     description: 'Pushes every change of the shopper cart to each of their sockets (WebSocket at /ws).',
     errorStatuses: handshakeErrorStatuses,
   })

@@ -1,10 +1,4 @@
-import {
-  authPlugin,
-  databasePlugin,
-  loadSheddingOf,
-  servicePlugin,
-  tokenVerifierFromConfig,
-} from '@bookstore/service-kit'
+import { authPlugin, databasePlugin, servicePlugin, tokenVerifierFromConfig } from '@bookstore/service-kit'
 import type { FastifyInstance } from 'fastify'
 import type { SchedulerConfig } from './config'
 import { schedulerErrorStatuses } from './error-statuses'
@@ -21,7 +15,6 @@ export async function scheduler(app: FastifyInstance, options: { config: Schedul
   // Tier 1: the service kit and external clients.
   await app.register(servicePlugin, {
     serviceName: 'scheduler',
-    loadShedding: loadSheddingOf(config),
     description:
       'Repeatable jobs: cart reconciliation and re-sync, abandoned-cart reminders, dead-letter watch.',
     errorStatuses: schedulerErrorStatuses,

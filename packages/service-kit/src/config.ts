@@ -63,12 +63,6 @@ export const baseConfigProperties = {
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, maximum: 10_000, default: 500 }),
 } satisfies TProperties
 
-/** The load-shedding settings of an app's validated config. */
-export const loadSheddingOf = (config: { MAX_IN_FLIGHT: number; MAX_EVENT_LOOP_DELAY_MS: number }) => ({
-  maxInFlight: config.MAX_IN_FLIGHT,
-  maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
-})
-
 export const authConfigProperties = {
   /**
    * Access-token public keys (PEM, SPKI; several blocks during a key rotation), inline or in a

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { AjvCompiler, type ValidatorFactory } from '@fastify/ajv-compiler'
 import type { FastifyServerOptions } from 'fastify'
+import { gatedServerFactory, loadSheddingOf } from './load-shedding'
 
 /** What a build function takes besides the validated config. */
 export interface BuildOptions {
@@ -13,13 +14,15 @@ export interface BuildOptions {
  * X-Request-Id or made up, credentials never logged, and unknown body fields rejected rather
  * than silently dropped. Query strings and path parameters are text, so their numbers and booleans
  * are parsed from it; a JSON body says its own types, so `"2"`, `"0x10"`, `true` or `[2]` for a
- * number (or `["x"]` for a string) is refused there instead of coerced.
+ * number (or `["x"]` for a string) is refused there instead of coerced. Requests pass the load
+ * gate (load-shedding.ts) on the HTTP server before Fastify sees them.
  */
 export function fastifyOptions(
-  config: { LOG_LEVEL: string },
+  config: { LOG_LEVEL: string; MAX_IN_FLIGHT: number; MAX_EVENT_LOOP_DELAY_MS: number },
   options: BuildOptions = {},
 ): FastifyServerOptions {
   return {
+    serverFactory: gatedServerFactory(loadSheddingOf(config)),
     logger: {
       level: config.LOG_LEVEL,
       redact: ['req.headers.authorization', 'req.headers.cookie'],

@@ -4,7 +4,7 @@ import { kitError } from './domain-error'
 import { errorHandlerPlugin } from './error-handler'
 import type { ErrorStatuses } from './error-statuses'
 import { healthPlugin } from './health-plugin'
-import { type LoadSheddingOptions, loadSheddingPlugin } from './load-shedding'
+import { loadSheddingPlugin } from './load-shedding'
 import { metricsPlugin } from './metrics-plugin'
 import { openApiPlugin } from './openapi-plugin'
 
@@ -13,18 +13,16 @@ export interface ServicePluginOptions {
   description: string
   /** The app's code-to-status table for its domain errors (declared once, at its edge). */
   errorStatuses?: ErrorStatuses
-  /** Refuse what the instance cannot serve with a fast 503 (`loadSheddingOf(config)`). */
-  loadShedding: LoadSheddingOptions
 }
 
-/** What every app has before its own routes: errors, health, metrics, load shedding, OpenAPI, request ids. */
+/** What every app has before its own routes: errors, health, metrics (load shedding's too), OpenAPI, request ids. */
 export const servicePlugin = fp(
   async (app: FastifyInstance, options: ServicePluginOptions) => {
     await app.register(errorHandlerPlugin, { statuses: options.errorStatuses })
     await app.register(openApiPlugin, { title: options.serviceName, description: options.description })
     await app.register(healthPlugin)
     await app.register(metricsPlugin, { serviceName: options.serviceName })
-    await app.register(loadSheddingPlugin, options.loadShedding)
+    await app.register(loadSheddingPlugin)
     // JSON APIs: a text body is refused with 415 instead of failing validation as a string.
     app.removeContentTypeParser('text/plain')
     app.addHook('onRequest', async (request, reply) => {

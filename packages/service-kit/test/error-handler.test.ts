@@ -8,7 +8,6 @@ async function appThatThrows(error: Error) {
     serviceName: 'test',
     description: 'test',
     errorStatuses: { CART_OUT_OF_STOCK: 409 },
-    loadShedding: { maxInFlight: 256, maxEventLoopDelayMs: 500 },
   })
   app.get('/boom', async () => {
     throw error

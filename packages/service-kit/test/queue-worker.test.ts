@@ -24,11 +24,7 @@ async function buildApp(logs: LogLine[], dependencyAwayFor: { tries: number }) {
   const app = Fastify({
     logger: { level: 'info', stream: { write: (line: string) => logs.push(JSON.parse(line) as LogLine) } },
   })
-  await app.register(servicePlugin, {
-    serviceName: 'kit-test',
-    description: 'queue-worker kit test',
-    loadShedding: { maxInFlight: 256, maxEventLoopDelayMs: 500 },
-  })
+  await app.register(servicePlugin, { serviceName: 'kit-test', description: 'queue-worker kit test' })
   await app.register(queueWorker, {
     name: 'alpha',
     redisUrl,

@@ -1,0 +1,239 @@
+/**
+ * `pnpm bench:overload`: cart-api driven at twice what it can serve sheds the excess with fast 503s
+ * instead of failing (issue 18, SPEC E1).
+ *
+ *   1. capacity: cart-api's add-item at max load (autocannon, 100 connections, as bench:cart);
+ *   2. overload: an open-loop load at 2x that capacity for 30 s (requests are sent at that rate
+ *      whatever the answers; latency counts from when a request was due);
+ *   3. calm: the load drops to half the capacity for 10 s.
+ * Checked: no connection error or timeout, every answer a 200 or a 503 OVERLOADED, the 503s' p99
+ * under 50 ms, goodput during the overload at least 80% of the capacity, and the time from the drop
+ * to the last answer that was not a quick 200 under 5 s. Last line: one JSON object.
+ *
+ * Environment: BENCH_QUICK=1 (5 s capacity, 10 s overload, 5 s calm), BENCH_OVERLOAD_FACTOR (2),
+ * BENCH_OVERLOAD_SEC (30), BENCH_CONNECTIONS (open-loop connections, 1024), REDIS_URL.
+ */
+import { randomUUID } from 'node:crypto'
+import { generateTestKeys, seedBook, signTestToken } from '@bookstore/test-kit'
+import { Redis } from 'ioredis'
+import { addItemLoadShape, benchBook, cartApiSettingsEnv } from './bench-settings'
+import { addItemPairs } from './lib/calibration'
+import { cleanUp, onCleanUp, runBench } from './lib/cleanup'
+import { intFromEnv, numberFromEnv, quick } from './lib/env'
+import { describeRun, runLoad } from './lib/load'
+import { type Outcome, quantileOf, runOpenLoop } from './lib/open-loop'
+import { startServer } from './lib/processes'
+import { chooseRedis, cleanUpRunKeys } from './lib/redis-target'
+import { benchReport, checked, figure, formatNumber, printReport } from './lib/report'
+
+const target = { goodputShare: 0.8, shedP99Ms: 50, recoveryMs: 5000 } as const
+
+const settings = {
+  capacitySec: intFromEnv('BENCH_CAPACITY_SEC', quick ? 5 : 10),
+  factor: numberFromEnv('BENCH_OVERLOAD_FACTOR', 2),
+  overloadSec: intFromEnv('BENCH_OVERLOAD_SEC', quick ? 10 : 30),
+  calmSec: intFromEnv('BENCH_CALM_SEC', quick ? 5 : 10),
+  /** More than cart-api's MAX_IN_FLIGHT, so that what it cannot take reaches it and is refused. */
+  connections: intFromEnv('BENCH_CONNECTIONS', 1024),
+  timeoutMs: 10_000,
+}
+
+const runId = `bench-${randomUUID().slice(0, 8)}`
+const userId = (index: number) => `${runId}-user-${index}`
+const bookId = (index: number) => `${runId}-book-${index}`
+
+const isOk = (outcome: Outcome) => typeof outcome.status === 'number' && outcome.status < 300
+const count = (outcomes: readonly Outcome[], test: (outcome: Outcome) => boolean) =>
+  outcomes.reduce((sum, outcome) => sum + (test(outcome) ? 1 : 0), 0)
+
+async function main() {
+  const redisUrl = await chooseRedis()
+  const redis = new Redis(redisUrl, { connectionName: 'overload-bench' })
+  onCleanUp('redis connection', () => redis.quit())
+  cleanUpRunKeys(redis, runId)
+  const shape = addItemLoadShape
+  console.log(
+    `bench overload (${runId}): capacity ${settings.capacitySec} s, then ${settings.factor}x for ` +
+      `${settings.overloadSec} s, then 0.5x for ${settings.calmSec} s; ${shape.users} users, redis ${redisUrl}`,
+  )
+
+  await Promise.all(
+    Array.from({ length: shape.books }, (_, index) =>
+      seedBook(redis, {
+        bookId: bookId(index),
+        title: benchBook.title,
+        priceCents: benchBook.priceCents,
+        stock: benchBook.stock,
+      }),
+    ),
+  )
+  const keys = generateTestKeys()
+  const tokens = await Promise.all(
+    Array.from({ length: shape.users }, (_, index) =>
+      signTestToken(keys.privateKey, userId(index), { expiresIn: 24 * 3600 }),
+    ),
+  )
+  const picks = addItemPairs(userId, bookId, shape).map((pair) => ({
+    authorization: `Bearer ${tokens[pair.user]}`,
+    body: JSON.stringify({ bookId: pair.bookId, quantity: 1 }),
+  }))
+  const pick = () => picks[Math.floor(Math.random() * picks.length)] as (typeof picks)[number]
+
+  // cart-api as in production: its own load-shedding defaults (MAX_IN_FLIGHT, MAX_EVENT_LOOP_DELAY_MS).
+  const server = await startServer('cart-api', ['apps/cart-api/dist/main.js'], {
+    REDIS_URL: redisUrl,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    JWT_PUBLIC_KEY: keys.publicKeyPem,
+    QUEUE_PREFIX: runId,
+    ...cartApiSettingsEnv,
+  })
+
+  const capacityRun = await runLoad(
+    {
+      url: server.url,
+      requests: () => [
+        {
+          setupRequest: (request) => {
+            const chosen = pick()
+            return {
+              ...request,
+              method: 'POST',
+              path: '/cart/items',
+              headers: { 'content-type': 'application/json', authorization: chosen.authorization },
+              body: chosen.body,
+            }
+          },
+        },
+      ],
+      connections: shape.connections,
+      durationSec: settings.capacitySec,
+    },
+    { redis, serverPid: server.pid },
+  )
+  console.log(describeRun('capacity (max load, closed loop)', capacityRun))
+  const capacity = capacityRun.reqPerSec
+  const overloadRate = Math.round(capacity * settings.factor)
+  const calmRate = Math.round(capacity / 2)
+
+  const [overloadPhase, calmPhase] = await runOpenLoop(
+    {
+      url: server.url,
+      connections: settings.connections,
+      timeoutMs: settings.timeoutMs,
+      request: () => {
+        const chosen = pick()
+        return {
+          method: 'POST',
+          path: '/cart/items',
+          headers: { 'content-type': 'application/json', authorization: chosen.authorization },
+          body: chosen.body,
+        }
+      },
+    },
+    [
+      { label: 'overload', rate: overloadRate, durationSec: settings.overloadSec },
+      { label: 'calm', rate: calmRate, durationSec: settings.calmSec },
+    ],
+  )
+  const overload = overloadPhase?.outcomes ?? []
+  const calm = calmPhase?.outcomes ?? []
+  const shedMetric = /http_requests_shed_total\{reason="([^"]+)"[^}]*\} (\d+)/g
+  const shedByReason = Object.fromEntries(
+    [...(await (await fetch(`${server.url}/metrics`)).text()).matchAll(shedMetric)].map((match) => [
+      match[1],
+      Number(match[2]),
+    ]),
+  )
+  await server.stop()
+  await cleanUp()
+
+  const failed = (outcome: Outcome) => outcome.status === 'error' || outcome.status === 'timeout'
+  const all = [...overload, ...calm]
+  const connectionErrors = count(all, (outcome) => outcome.status === 'error')
+  const timeouts = count(all, (outcome) => outcome.status === 'timeout')
+  const otherStatuses = count(all, (outcome) => !failed(outcome) && !isOk(outcome) && outcome.status !== 503)
+  const shed = overload.filter((outcome) => outcome.status === 503)
+  const served = overload.filter(isOk)
+  const goodput = served.length / settings.overloadSec
+  const goodputShare = capacity > 0 ? goodput / capacity : 0
+  const shedP99Ms = quantileOf(
+    shed.map((outcome) => outcome.latencyMs),
+    0.99,
+  )
+  // Recovered: from the drop on, every answer a 200 within a few times the capacity run's p99.
+  const quick200Ms = Math.max(50, 4 * capacityRun.p99Ms)
+  const slowAfterDrop = calm.filter((outcome) => !isOk(outcome) || outcome.latencyMs > quick200Ms)
+  const recoveryMs = Math.round(
+    Math.max(0, ...slowAfterDrop.map((outcome) => outcome.at + outcome.latencyMs)),
+  )
+  console.log(
+    `overload ${formatNumber(overloadRate)} req/s offered: ${served.length} 200, ${shed.length} 503 ` +
+      `(p99 ${shedP99Ms.toFixed(1)} ms), 200 p99 ${quantileOf(
+        served.map((outcome) => outcome.latencyMs),
+        0.99,
+      ).toFixed(1)} ms; ` +
+      `calm ${formatNumber(calmRate)} req/s: ${count(calm, isOk)} 200, p99 ${quantileOf(
+        calm.map((outcome) => outcome.latencyMs),
+        0.99,
+      ).toFixed(1)} ms`,
+  )
+
+  const rows = [
+    figure('capacity (closed loop, max load)', capacity, 'req/s', `p99 ${capacityRun.p99Ms} ms`),
+    checked(
+      'connection errors and timeouts',
+      connectionErrors + timeouts,
+      '',
+      { op: '=', value: 0 },
+      `errors ${connectionErrors}, timeouts ${timeouts}`,
+    ),
+    checked('answers other than 200 or 503', otherStatuses, '', { op: '=', value: 0 }),
+    checked(
+      'goodput at 2x load / capacity',
+      Math.round(goodputShare * 1000) / 1000,
+      '',
+      { op: '>=', value: target.goodputShare },
+      `${formatNumber(goodput)} vs ${formatNumber(capacity)} req/s`,
+    ),
+    checked(
+      '503 p99 at 2x load',
+      Math.round(shedP99Ms * 10) / 10,
+      'ms',
+      { op: '<', value: target.shedP99Ms },
+      `${shed.length} shed`,
+    ),
+    checked(
+      'recovery after the load drops',
+      recoveryMs,
+      'ms',
+      { op: '<', value: target.recoveryMs },
+      `last answer not a 200 within ${quick200Ms} ms`,
+    ),
+  ]
+  printReport(
+    benchReport('overload', rows, {
+      capacity,
+      overloadRate,
+      calmRate,
+      served: served.length,
+      shed: shed.length,
+      shedByReason,
+      goodputShare,
+      shedP99Ms,
+      servedP99Ms: quantileOf(
+        served.map((outcome) => outcome.latencyMs),
+        0.99,
+      ),
+      recoveryMs,
+      generatorLagMs: { overload: overloadPhase?.sendLagMs, calm: calmPhase?.sendLagMs },
+      connectionErrors,
+      timeouts,
+      otherStatuses,
+      target,
+      settings,
+    }),
+  )
+}
+
+await runBench(main)
