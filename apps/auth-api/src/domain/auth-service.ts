@@ -82,16 +82,15 @@ export function createAuthService(deps: AuthDependencies) {
         subject: email ?? input.email.trim().toLowerCase(),
         limit: limits.loginPerAccount,
       }
-      await limiter.check(account)
+      // Counted before it is evaluated (INCR, then compare): of parallel guesses only the first
+      // `limit` get to a password check, whatever their timing. A success clears the count.
+      await limiter.hit(account)
       const user = email === undefined ? undefined : await findUserByEmail(db, email)
       // Unknown user: hash anyway, so the answer takes as long as a wrong password does.
       const passwordOk = user
         ? await hasher.verify(user.passwordHash, input.password)
         : await hasher.verifyNobody(input.password).then(() => false)
-      if (!user || !passwordOk) {
-        await limiter.hit(account)
-        throw authErrors.invalidCredentials()
-      }
+      if (!user || !passwordOk) throw authErrors.invalidCredentials()
       await limiter.reset(account)
       const refreshToken = await issueRefreshToken(db, user.id, settings.refreshTokenTtlSeconds)
       return session({ id: user.id, role: user.role }, refreshToken)

@@ -24,19 +24,17 @@ export function createRateLimiter(redis: Redis, options: { windowSeconds: number
   const refuse = (ttlMs: number) => authErrors.rateLimited(Math.max(1, Math.ceil(ttlMs / 1000)))
 
   return {
-    /** Counts one attempt; throws RATE_LIMITED once the window holds more than `limit`. */
+    /**
+     * Counts one attempt, then decides on the count it got back: throws RATE_LIMITED once the window
+     * holds more than `limit`. Counting first is what makes it hold under concurrency (a check
+     * before a later count lets every parallel attempt through).
+     */
     async hit(limit: RateLimit): Promise<void> {
       const key = keyOf(limit)
       const results = await redis.multi().incr(key).pexpire(key, windowMs, 'NX').pttl(key).exec()
       const count = Number(results?.[0]?.[1] ?? 0)
       const ttlMs = Number(results?.[2]?.[1] ?? windowMs)
       if (count > limit.limit) throw refuse(ttlMs)
-    },
-    /** Throws RATE_LIMITED if the window already holds `limit` attempts, without counting one. */
-    async check(limit: RateLimit): Promise<void> {
-      const key = keyOf(limit)
-      const [count, ttlMs] = await Promise.all([redis.get(key), redis.pttl(key)])
-      if (Number(count ?? 0) >= limit.limit) throw refuse(ttlMs)
     },
     async reset(limit: RateLimit): Promise<void> {
       await redis.del(keyOf(limit))
