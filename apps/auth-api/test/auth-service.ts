@@ -9,6 +9,7 @@ import { createRateLimiter } from '../src/domain/rate-limiter'
 const generous: AuthSettings['limits'] = {
   loginPerIp: 1000,
   loginPerAccount: 1000,
+  loginPerAccountAllAddresses: 1000,
   registerPerIp: 1000,
   registerPerAccount: 1000,
 }
@@ -49,6 +50,7 @@ export async function countingAuthService(
     settings: {
       passwordMinLength: 12,
       refreshTokenTtlSeconds: 60,
+      knownAddressTtlSeconds: 60,
       limits: { ...generous, ...options.limits },
     },
   })

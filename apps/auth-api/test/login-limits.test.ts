@@ -33,4 +33,36 @@ describe('the log-in limits count an attempt before it is evaluated (issue 18)',
       await close()
     }
   })
+
+  it('bounds guesses spread over many addresses per account; addresses the owner used still get in', async () => {
+    const wide = 4
+    const { service, verifications, close } = await countingAuthService(database.db, {
+      limits: { loginPerAccount: 2, loginPerAccountAllAddresses: wide },
+    })
+    try {
+      const email = uniqueEmail()
+      await service.createAccount({ email, password: PASSWORD, role: 'customer' })
+      const home = uniqueIp()
+      await service.login({ email, password: PASSWORD }, home)
+      verifications.count = 0
+      // One guess from each of 12 addresses at once: the owner's log-in above took one of the `wide`.
+      const results = await Promise.allSettled(
+        Array.from({ length: 12 }, () => service.login({ email, password: WRONG }, uniqueIp())),
+      )
+      expect(verifications.count).toBeLessThanOrEqual(wide - 1)
+      expect(outcomeCodes(results)).toEqual([
+        ...Array(wide - 1).fill('INVALID_CREDENTIALS'),
+        ...Array(12 - (wide - 1)).fill('RATE_LIMITED'),
+      ])
+      // A new address is refused even with the right password; the owner's known address is not.
+      await expect(service.login({ email, password: PASSWORD }, uniqueIp())).rejects.toMatchObject({
+        code: 'RATE_LIMITED',
+      })
+      await expect(service.login({ email, password: PASSWORD }, home)).resolves.toMatchObject({
+        tokenType: 'Bearer',
+      })
+    } finally {
+      await close()
+    }
+  })
 })

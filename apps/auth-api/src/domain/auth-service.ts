@@ -10,7 +10,17 @@ import { findUserByEmail, findUserById, insertUser, type Role, type TokenSubject
 export interface AuthSettings {
   passwordMinLength: number
   refreshTokenTtlSeconds: number
-  limits: { loginPerIp: number; loginPerAccount: number; registerPerIp: number; registerPerAccount: number }
+  limits: {
+    loginPerIp: number
+    /** Per account and client address. */
+    loginPerAccount: number
+    /** Per account, all addresses; past it only known addresses get through. */
+    loginPerAccountAllAddresses: number
+    registerPerIp: number
+    registerPerAccount: number
+  }
+  /** How long a successful log-in keeps its address known to the account. */
+  knownAddressTtlSeconds: number
 }
 
 export interface AuthDependencies {
@@ -77,21 +87,35 @@ export function createAuthService(deps: AuthDependencies) {
       } catch {
         email = undefined
       }
-      const account = {
-        scope: 'login:account',
-        subject: email ?? input.email.trim().toLowerCase(),
+      const accountId = email ?? input.email.trim().toLowerCase()
+      // Counted per account *and address* (docs/auth.md, "Rate limits"): whoever guesses from an
+      // address locks out that address, not the owner logging in from their own.
+      const pair = {
+        scope: 'login:account-ip',
+        subject: `${accountId}\n${ip}`,
         limit: limits.loginPerAccount,
       }
       // Counted before it is evaluated (INCR, then compare): of parallel guesses only the first
       // `limit` get to a password check, whatever their timing. A success clears the count.
-      await limiter.hit(account)
+      await limiter.hit(pair)
+      // Guessing spread over many addresses: past the account's wider limit, only addresses it
+      // logged in from before still get through.
+      const wide = await limiter.count({
+        scope: 'login:account',
+        subject: accountId,
+        limit: limits.loginPerAccountAllAddresses,
+      })
+      if (wide && !(await limiter.knows(pair.subject))) throw wide
       const user = email === undefined ? undefined : await findUserByEmail(db, email)
       // Unknown user: hash anyway, so the answer takes as long as a wrong password does.
       const passwordOk = user
         ? await hasher.verify(user.passwordHash, input.password)
         : await hasher.verifyNobody(input.password).then(() => false)
       if (!user || !passwordOk) throw authErrors.invalidCredentials()
-      await limiter.reset(account)
+      await Promise.all([
+        limiter.reset(pair),
+        limiter.remember(pair.subject, settings.knownAddressTtlSeconds),
+      ])
       const refreshToken = await issueRefreshToken(db, user.id, settings.refreshTokenTtlSeconds)
       return session({ id: user.id, role: user.role }, refreshToken)
     },
