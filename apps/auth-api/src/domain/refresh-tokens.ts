@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { type Database, refreshTokens } from '@bookstore/db'
-import { and, eq, isNull, lt } from 'drizzle-orm'
+import { and, eq, isNull, lt, sql } from 'drizzle-orm'
 import { authErrors } from './auth-errors'
 
 /** 256 random bits, base64url: opaque to the client, meaningless without the database. */
@@ -8,6 +8,30 @@ const newToken = () => randomBytes(32).toString('base64url')
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
 
 type Executor = Pick<Database, 'insert'>
+type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0]
+
+/** Any fixed number: the class of the advisory locks below (their two-int keys are a space of their own). */
+const FAMILY_LOCK_CLASS = 18_001
+
+/**
+ * Takes the family's lock for the rest of the transaction. Rotation and revocation of a family both
+ * take it, so they run one after the other: a revocation's UPDATE starts after a concurrent rotation
+ * has committed (so it sees and revokes the successor that rotation inserted), and a rotation after a
+ * revocation reads the row revoked. A row lock alone cannot do that: the successor is a new row,
+ * which an UPDATE that started before its insert committed does not see. (hashtext may map two
+ * families to one lock: they then wait for each other, harmlessly.)
+ */
+async function lockFamily(tx: Transaction, familyId: string) {
+  await tx.execute(sql`select pg_advisory_xact_lock(${FAMILY_LOCK_CLASS}, hashtext(${familyId}))`)
+}
+
+const familyOf = async (tx: Transaction, token: string) => {
+  const [row] = await tx
+    .select({ familyId: refreshTokens.familyId })
+    .from(refreshTokens)
+    .where(eq(refreshTokens.tokenHash, hashToken(token)))
+  return row?.familyId
+}
 
 async function insertToken(
   db: Executor,
@@ -41,13 +65,18 @@ type RotateOutcome =
   | { ok: false; reason: 'invalid' | 'expired' | 'revoked' | 'reused' }
 
 /**
- * Exchanges a refresh token for its successor in the same family (SPEC A1). The row is locked
- * (SELECT ... FOR UPDATE), so of two concurrent refreshes with one token the second waits, then
- * sees the token rotated: it counts as reuse, and the family is revoked in the same transaction.
+ * Exchanges a refresh token for its successor in the same family (SPEC A1). The family is locked
+ * (and the row, SELECT ... FOR UPDATE), so of two concurrent refreshes with one token the second
+ * waits, then sees the token rotated: it counts as reuse, and the family is revoked in the same
+ * transaction; a concurrent log-out waits for the rotation, then revokes its successor too.
  * The transaction commits in every case (the revocation must stick); the caller throws after.
  */
 export async function rotateRefreshToken(db: Database, token: string, ttlSeconds: number) {
   const outcome = await db.transaction(async (tx): Promise<RotateOutcome> => {
+    const familyId = await familyOf(tx, token)
+    if (familyId === undefined) return { ok: false, reason: 'invalid' }
+    await lockFamily(tx, familyId)
+    // Read again under the family's lock (a new snapshot): a revocation that got there first shows.
     const [row] = await tx
       .select()
       .from(refreshTokens)
@@ -81,13 +110,16 @@ async function revokeFamilyWith(db: Pick<Database, 'update'>, familyId: string) 
     .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)))
 }
 
-/** Log-out: the whole family of the token goes, whichever of its tokens is presented. */
+/**
+ * Log-out: the whole family of the token goes, whichever of its tokens is presented; under the
+ * family's lock, so that no rotation running at the same moment leaves a successor unrevoked.
+ */
 export async function revokeFamilyOf(db: Database, token: string): Promise<boolean> {
-  const [row] = await db
-    .select({ familyId: refreshTokens.familyId })
-    .from(refreshTokens)
-    .where(eq(refreshTokens.tokenHash, hashToken(token)))
-  if (!row) return false
-  await revokeFamilyWith(db, row.familyId)
-  return true
+  return db.transaction(async (tx) => {
+    const familyId = await familyOf(tx, token)
+    if (familyId === undefined) return false
+    await lockFamily(tx, familyId)
+    await revokeFamilyWith(tx, familyId)
+    return true
+  })
 }
