@@ -26,6 +26,11 @@ export const AuthApiConfig = Type.Object({
   JWT_KEY_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   ACCESS_TOKEN_TTL_SECONDS: seconds(30, 900),
   REFRESH_TOKEN_TTL_SECONDS: seconds(60, 30 * 24 * 3600),
+  /**
+   * The absolute maximum age of a session (a log-in's family of refresh tokens), however often it
+   * is refreshed: after it, refreshing answers SESSION_MAX_AGE_EXCEEDED and the user logs in again.
+   */
+  SESSION_MAX_AGE_SECONDS: seconds(60, 90 * 24 * 3600),
   PASSWORD_MIN_LENGTH: Type.Integer({ minimum: 8, maximum: 64, default: 12 }),
   /** argon2id cost (OWASP: m=19 MiB, t=2, p=1 as the floor). */
   ARGON2_MEMORY_KIB: Type.Integer({ minimum: 19_456, default: 19_456 }),

@@ -50,6 +50,7 @@ export async function countingAuthService(
     settings: {
       passwordMinLength: 12,
       refreshTokenTtlSeconds: 60,
+      sessionMaxAgeSeconds: 3600,
       knownAddressTtlSeconds: 60,
       limits: { ...generous, ...options.limits },
     },

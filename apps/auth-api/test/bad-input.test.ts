@@ -65,6 +65,7 @@ describe('log-in answers reveal nothing about which accounts exist (SPEC A2)', (
         settings: {
           passwordMinLength: 12,
           refreshTokenTtlSeconds: 60,
+          sessionMaxAgeSeconds: 3600,
           knownAddressTtlSeconds: 60,
           limits: {
             loginPerIp: 100,

@@ -4,12 +4,14 @@ import { authErrors } from './auth-errors'
 import { checkPasswordPolicy, normalizeEmail } from './credentials'
 import type { PasswordHasher } from './passwords'
 import type { RateLimiter } from './rate-limiter'
-import { issueRefreshToken, revokeFamilyOf, rotateRefreshToken } from './refresh-tokens'
+import { type IssuedToken, issueRefreshToken, revokeFamilyOf, rotateRefreshToken } from './refresh-tokens'
 import { findUserByEmail, findUserById, insertUser, type Role, type TokenSubject, type User } from './users'
 
 export interface AuthSettings {
   passwordMinLength: number
   refreshTokenTtlSeconds: number
+  /** The absolute maximum age of a session, from its log-in. */
+  sessionMaxAgeSeconds: number
   limits: {
     loginPerIp: number
     /** Per account and client address. */
@@ -54,14 +56,19 @@ export function createAuthService(deps: AuthDependencies) {
   const { db, hasher, limiter, settings } = deps
   const { limits } = settings
 
-  async function session(user: TokenSubject, refreshToken: string) {
+  const lifetimes = {
+    ttlSeconds: settings.refreshTokenTtlSeconds,
+    maxAgeSeconds: settings.sessionMaxAgeSeconds,
+  }
+
+  async function session(user: TokenSubject, refresh: IssuedToken) {
     const { accessToken, expiresIn } = await deps.signAccessToken(user)
     return {
       tokenType: 'Bearer' as const,
       accessToken,
       expiresIn,
-      refreshToken,
-      refreshExpiresIn: settings.refreshTokenTtlSeconds,
+      refreshToken: refresh.token,
+      refreshExpiresIn: refresh.expiresInSeconds,
       user: { id: user.id, role: user.role },
     }
   }
@@ -116,16 +123,16 @@ export function createAuthService(deps: AuthDependencies) {
         limiter.reset(pair),
         limiter.remember(pair.subject, settings.knownAddressTtlSeconds),
       ])
-      const refreshToken = await issueRefreshToken(db, user.id, settings.refreshTokenTtlSeconds)
+      const refreshToken = await issueRefreshToken(db, user.id, lifetimes)
       return session({ id: user.id, role: user.role }, refreshToken)
     },
 
     async refresh(refreshToken: string) {
-      const rotated = await rotateRefreshToken(db, refreshToken, settings.refreshTokenTtlSeconds)
+      const rotated = await rotateRefreshToken(db, refreshToken, lifetimes)
       // The role is read again, so a promotion or demotion reaches the next access token.
       const user = await findUserById(db, rotated.userId)
       if (!user) throw authErrors.userGone()
-      return session({ id: user.id, role: user.role }, rotated.token)
+      return session({ id: user.id, role: user.role }, rotated)
     },
 
     /** Idempotent: an unknown or already revoked token is not an error (nothing to leak). */
