@@ -26,6 +26,11 @@ export const AuthApiConfig = Type.Object({
   JWT_KEY_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   ACCESS_TOKEN_TTL_SECONDS: seconds(30, 900),
   REFRESH_TOKEN_TTL_SECONDS: seconds(60, 30 * 24 * 3600),
+  /**
+   * The absolute maximum age of a session (a log-in's family of refresh tokens), however often it
+   * is refreshed: after it, refreshing answers SESSION_MAX_AGE_EXCEEDED and the user logs in again.
+   */
+  SESSION_MAX_AGE_SECONDS: seconds(60, 90 * 24 * 3600),
   PASSWORD_MIN_LENGTH: Type.Integer({ minimum: 8, maximum: 64, default: 12 }),
   /** argon2id cost (OWASP: m=19 MiB, t=2, p=1 as the floor). */
   ARGON2_MEMORY_KIB: Type.Integer({ minimum: 19_456, default: 19_456 }),
@@ -35,8 +40,18 @@ export const AuthApiConfig = Type.Object({
   RATE_LIMIT_WINDOW_SECONDS: seconds(1, 15 * 60),
   /** Log-in attempts per client address per window. */
   RATE_LIMIT_LOGIN_PER_IP: Type.Integer({ minimum: 1, default: 100 }),
-  /** Failed log-ins per account per window (a success clears it). */
+  /**
+   * Log-in attempts at one account from one client address per window (a success clears it): who
+   * guesses from an address locks out that address, never the account's owner elsewhere.
+   */
   RATE_LIMIT_LOGIN_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 10 }),
+  /**
+   * Log-in attempts at one account from all addresses per window (guessing spread over many
+   * addresses). Past it only the addresses the account logged in from before still get through.
+   */
+  RATE_LIMIT_LOGIN_PER_ACCOUNT_ALL_ADDRESSES: Type.Integer({ minimum: 1, default: 100 }),
+  /** How long a successful log-in makes its address a known one for that account. */
+  LOGIN_KNOWN_ADDRESS_TTL_SECONDS: seconds(60, 90 * 24 * 3600),
   /** Registrations per client address per window. */
   RATE_LIMIT_REGISTER_PER_IP: Type.Integer({ minimum: 1, default: 20 }),
   /** Registration attempts per e-mail address per window. */

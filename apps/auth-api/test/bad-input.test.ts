@@ -65,7 +65,15 @@ describe('log-in answers reveal nothing about which accounts exist (SPEC A2)', (
         settings: {
           passwordMinLength: 12,
           refreshTokenTtlSeconds: 60,
-          limits: { loginPerIp: 100, loginPerAccount: 100, registerPerIp: 100, registerPerAccount: 100 },
+          sessionMaxAgeSeconds: 3600,
+          knownAddressTtlSeconds: 60,
+          limits: {
+            loginPerIp: 100,
+            loginPerAccount: 100,
+            loginPerAccountAllAddresses: 100,
+            registerPerIp: 100,
+            registerPerAccount: 100,
+          },
         },
       })
       const { email } = await auth.account()

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { type Env, startStack, uniqueId } from '@bookstore/test-kit'
+import { type Env, type LogLine, startStack, uniqueId } from '@bookstore/test-kit'
 
 /**
  * A client address of its own, so that per-IP limits never meet: not those of parallel test files,
@@ -16,9 +16,9 @@ export const PASSWORD = 'correct horse battery staple'
 
 /**
  * auth-api on a test stack of its own (so a signing key of its own), against a test database and
- * the test Redis.
+ * the test Redis. `logs` receives its JSON log lines (set LOG_LEVEL in `env`: silent by default).
  */
-export async function startAuthApi(databaseUrl: string, env: Env = {}) {
+export async function startAuthApi(databaseUrl: string, env: Env = {}, options: { logs?: LogLine[] } = {}) {
   const stack = await startStack({
     apps: [
       {
@@ -31,6 +31,7 @@ export async function startAuthApi(databaseUrl: string, env: Env = {}) {
           RATE_LIMIT_REGISTER_PER_IP: '1000',
           ...env,
         },
+        ...(options.logs && { logs: options.logs }),
       },
     ],
   })

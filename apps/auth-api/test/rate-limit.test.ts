@@ -28,31 +28,50 @@ async function eventually<T extends { statusCode: number }>(
 }
 
 describe('login and register are rate-limited in Redis, across instances (SPEC A2)', () => {
-  it('trips the per-account limit on failed log-ins (any instance), then resets after the window', async () => {
+  it('trips the per-account limit of an address (any instance), then resets after the window', async () => {
     const env = { RATE_LIMIT_WINDOW_SECONDS: WINDOW, RATE_LIMIT_LOGIN_PER_ACCOUNT: '3' }
     const [one, two] = [await startAuthApi(database.url, env), await startAuthApi(database.url, env)]
     try {
       const { email } = await one.account()
-      // Three failures spread over two instances, each from its own address.
+      const guesser = uniqueIp()
+      // Three failures from one address, spread over two instances.
       for (const api of [one, two, one]) {
-        expect((await api.login(email, 'wrong password!', uniqueIp())).statusCode).toBe(401)
+        expect((await api.login(email, 'wrong password!', guesser)).statusCode).toBe(401)
       }
-      // Now even the right password is refused: the counter is shared.
-      const tripped = await two.login(email, PASSWORD, uniqueIp())
+      // Now even the right password is refused from there: the counter is shared.
+      const tripped = await two.login(email, PASSWORD, guesser)
       expect(tripped.statusCode).toBe(429)
       expect(tripped.json().error.code).toBe('RATE_LIMITED')
       expect(Number(tripped.headers['retry-after'])).toBeGreaterThanOrEqual(1)
       expect(Number(tripped.headers['retry-after'])).toBeLessThanOrEqual(Number(WINDOW))
       // Unknown accounts are limited the same way (no enumeration through the limiter).
       const nobody = uniqueEmail()
-      for (let i = 0; i < 3; i++) expect((await one.login(nobody, PASSWORD, uniqueIp())).statusCode).toBe(401)
-      expect((await one.login(nobody, PASSWORD, uniqueIp())).statusCode).toBe(429)
+      for (let i = 0; i < 3; i++) expect((await one.login(nobody, PASSWORD, guesser)).statusCode).toBe(401)
+      expect((await one.login(nobody, PASSWORD, guesser)).statusCode).toBe(429)
 
-      const after = await eventually(() => one.login(email, PASSWORD, uniqueIp()), 200)
+      const after = await eventually(() => one.login(email, PASSWORD, guesser), 200)
       expect(after.json().user.role).toBe('customer')
     } finally {
       await one.close()
       await two.close()
+    }
+  })
+
+  it('lets nobody lock an account out: guesses from one address lock out that address, not the owner', async () => {
+    const api = await startAuthApi(database.url, { RATE_LIMIT_LOGIN_PER_ACCOUNT: '3' })
+    try {
+      const { email } = await api.account()
+      const [attacker, owner] = [uniqueIp(), uniqueIp()]
+      for (let i = 0; i < 3; i++)
+        expect((await api.login(email, 'wrong password!', attacker)).statusCode).toBe(401)
+      expect((await api.login(email, 'wrong password!', attacker)).statusCode).toBe(429)
+      expect((await api.login(email, PASSWORD, attacker)).statusCode).toBe(429)
+      // The owner, from an address of their own, is not affected.
+      const own = await api.login(email, PASSWORD, owner)
+      expect(own.statusCode).toBe(200)
+      expect(own.json().user.role).toBe('customer')
+    } finally {
+      await api.close()
     }
   })
 

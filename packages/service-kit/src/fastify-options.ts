@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { AjvCompiler, type ValidatorFactory } from '@fastify/ajv-compiler'
 import type { FastifyServerOptions } from 'fastify'
 import { gatedServerFactory, loadSheddingOf } from './load-shedding'
+import { serializeError } from './log-serializers'
 
 /** What a build function takes besides the validated config. */
 export interface BuildOptions {
@@ -11,8 +12,8 @@ export interface BuildOptions {
 
 /**
  * The Fastify options every app boots with: JSON logs (pino) with a request id taken from
- * X-Request-Id or made up, credentials never logged, and unknown body fields rejected rather
- * than silently dropped. Query strings and path parameters are text, so their numbers and booleans
+ * X-Request-Id or made up, credentials and the values of failed queries never logged, and unknown
+ * body fields rejected rather than silently dropped. Query strings and path parameters are text, so their numbers and booleans
  * are parsed from it; a JSON body says its own types, so `"2"`, `"0x10"`, `true` or `[2]` for a
  * number (or `["x"]` for a string) is refused there instead of coerced. Requests pass the load
  * gate (load-shedding.ts) on the HTTP server before Fastify sees them.
@@ -26,6 +27,8 @@ export function fastifyOptions(
     logger: {
       level: config.LOG_LEVEL,
       redact: ['req.headers.authorization', 'req.headers.cookie'],
+      // A failed query's error carries the query's values (e-mails, password hashes): never logged.
+      serializers: { err: serializeError },
       ...(options.logStream && { stream: options.logStream }),
     },
     requestIdHeader: 'x-request-id',

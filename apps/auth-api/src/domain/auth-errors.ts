@@ -10,6 +10,7 @@ export type AuthErrorCode =
   | 'REFRESH_TOKEN_EXPIRED'
   | 'REFRESH_TOKEN_REVOKED'
   | 'REFRESH_TOKEN_REUSED'
+  | 'SESSION_MAX_AGE_EXCEEDED'
   | 'USER_NOT_FOUND'
   | 'RATE_LIMITED'
   | 'REFRESH_TOKEN_MISSING'
@@ -35,6 +36,8 @@ export const authErrors = {
       'REFRESH_TOKEN_REUSED',
       'This refresh token was used before; the session was revoked: log in again',
     ),
+  sessionMaxAgeExceeded: () =>
+    authError('SESSION_MAX_AGE_EXCEEDED', 'This session has reached its maximum age: log in again'),
   userGone: () => authError('USER_NOT_FOUND', 'The account no longer exists'),
   refreshMissing: () => authError('REFRESH_TOKEN_MISSING', 'Not logged in: no refresh cookie'),
   csrfHeaderMissing: (header: string) =>

@@ -4,13 +4,25 @@ import { authErrors } from './auth-errors'
 import { checkPasswordPolicy, normalizeEmail } from './credentials'
 import type { PasswordHasher } from './passwords'
 import type { RateLimiter } from './rate-limiter'
-import { issueRefreshToken, revokeFamilyOf, rotateRefreshToken } from './refresh-tokens'
+import { type IssuedToken, issueRefreshToken, revokeFamilyOf, rotateRefreshToken } from './refresh-tokens'
 import { findUserByEmail, findUserById, insertUser, type Role, type TokenSubject, type User } from './users'
 
 export interface AuthSettings {
   passwordMinLength: number
   refreshTokenTtlSeconds: number
-  limits: { loginPerIp: number; loginPerAccount: number; registerPerIp: number; registerPerAccount: number }
+  /** The absolute maximum age of a session, from its log-in. */
+  sessionMaxAgeSeconds: number
+  limits: {
+    loginPerIp: number
+    /** Per account and client address. */
+    loginPerAccount: number
+    /** Per account, all addresses; past it only known addresses get through. */
+    loginPerAccountAllAddresses: number
+    registerPerIp: number
+    registerPerAccount: number
+  }
+  /** How long a successful log-in keeps its address known to the account. */
+  knownAddressTtlSeconds: number
 }
 
 export interface AuthDependencies {
@@ -44,14 +56,19 @@ export function createAuthService(deps: AuthDependencies) {
   const { db, hasher, limiter, settings } = deps
   const { limits } = settings
 
-  async function session(user: TokenSubject, refreshToken: string) {
+  const lifetimes = {
+    ttlSeconds: settings.refreshTokenTtlSeconds,
+    maxAgeSeconds: settings.sessionMaxAgeSeconds,
+  }
+
+  async function session(user: TokenSubject, refresh: IssuedToken) {
     const { accessToken, expiresIn } = await deps.signAccessToken(user)
     return {
       tokenType: 'Bearer' as const,
       accessToken,
       expiresIn,
-      refreshToken,
-      refreshExpiresIn: settings.refreshTokenTtlSeconds,
+      refreshToken: refresh.token,
+      refreshExpiresIn: refresh.expiresInSeconds,
       user: { id: user.id, role: user.role },
     }
   }
@@ -77,32 +94,45 @@ export function createAuthService(deps: AuthDependencies) {
       } catch {
         email = undefined
       }
-      const account = {
-        scope: 'login:account',
-        subject: email ?? input.email.trim().toLowerCase(),
+      const accountId = email ?? input.email.trim().toLowerCase()
+      // Counted per account *and address* (docs/auth.md, "Rate limits"): whoever guesses from an
+      // address locks out that address, not the owner logging in from their own.
+      const pair = {
+        scope: 'login:account-ip',
+        subject: `${accountId}\n${ip}`,
         limit: limits.loginPerAccount,
       }
-      await limiter.check(account)
+      // Counted before it is evaluated (INCR, then compare): of parallel guesses only the first
+      // `limit` get to a password check, whatever their timing. A success clears the count.
+      await limiter.hit(pair)
+      // Guessing spread over many addresses: past the account's wider limit, only addresses it
+      // logged in from before still get through.
+      const wide = await limiter.count({
+        scope: 'login:account',
+        subject: accountId,
+        limit: limits.loginPerAccountAllAddresses,
+      })
+      if (wide && !(await limiter.knows(pair.subject))) throw wide
       const user = email === undefined ? undefined : await findUserByEmail(db, email)
       // Unknown user: hash anyway, so the answer takes as long as a wrong password does.
       const passwordOk = user
         ? await hasher.verify(user.passwordHash, input.password)
         : await hasher.verifyNobody(input.password).then(() => false)
-      if (!user || !passwordOk) {
-        await limiter.hit(account)
-        throw authErrors.invalidCredentials()
-      }
-      await limiter.reset(account)
-      const refreshToken = await issueRefreshToken(db, user.id, settings.refreshTokenTtlSeconds)
+      if (!user || !passwordOk) throw authErrors.invalidCredentials()
+      await Promise.all([
+        limiter.reset(pair),
+        limiter.remember(pair.subject, settings.knownAddressTtlSeconds),
+      ])
+      const refreshToken = await issueRefreshToken(db, user.id, lifetimes)
       return session({ id: user.id, role: user.role }, refreshToken)
     },
 
     async refresh(refreshToken: string) {
-      const rotated = await rotateRefreshToken(db, refreshToken, settings.refreshTokenTtlSeconds)
+      const rotated = await rotateRefreshToken(db, refreshToken, lifetimes)
       // The role is read again, so a promotion or demotion reaches the next access token.
       const user = await findUserById(db, rotated.userId)
       if (!user) throw authErrors.userGone()
-      return session({ id: user.id, role: user.role }, rotated.token)
+      return session({ id: user.id, role: user.role }, rotated)
     },
 
     /** Idempotent: an unknown or already revoked token is not an error (nothing to leak). */

@@ -18,28 +18,40 @@ export interface RateLimit {
  */
 export function createRateLimiter(redis: Redis, options: { windowSeconds: number }) {
   const windowMs = options.windowSeconds * 1000
-  const keyOf = ({ scope, subject }: RateLimit) =>
-    `auth:rl:{${scope}:${createHash('sha256').update(subject).digest('base64url').slice(0, 22)}}`
+  const digest = (subject: string) => createHash('sha256').update(subject).digest('base64url').slice(0, 22)
+  const keyOf = ({ scope, subject }: RateLimit) => `auth:rl:{${scope}:${digest(subject)}}`
+
+  const knownKeyOf = (subject: string) => `auth:known:{${digest(subject)}}`
 
   const refuse = (ttlMs: number) => authErrors.rateLimited(Math.max(1, Math.ceil(ttlMs / 1000)))
 
   return {
-    /** Counts one attempt; throws RATE_LIMITED once the window holds more than `limit`. */
+    /**
+     * Counts one attempt, then decides on the count it got back: throws RATE_LIMITED once the window
+     * holds more than `limit`. Counting first is what makes it hold under concurrency (a check
+     * before a later count lets every parallel attempt through).
+     */
     async hit(limit: RateLimit): Promise<void> {
+      const refusal = await this.count(limit)
+      if (refusal) throw refusal
+    },
+    /** Counts one attempt like `hit`, but hands back the refusal (undefined: within the limit). */
+    async count(limit: RateLimit) {
       const key = keyOf(limit)
       const results = await redis.multi().incr(key).pexpire(key, windowMs, 'NX').pttl(key).exec()
       const count = Number(results?.[0]?.[1] ?? 0)
       const ttlMs = Number(results?.[2]?.[1] ?? windowMs)
-      if (count > limit.limit) throw refuse(ttlMs)
-    },
-    /** Throws RATE_LIMITED if the window already holds `limit` attempts, without counting one. */
-    async check(limit: RateLimit): Promise<void> {
-      const key = keyOf(limit)
-      const [count, ttlMs] = await Promise.all([redis.get(key), redis.pttl(key)])
-      if (Number(count ?? 0) >= limit.limit) throw refuse(ttlMs)
+      return count > limit.limit ? refuse(ttlMs) : undefined
     },
     async reset(limit: RateLimit): Promise<void> {
       await redis.del(keyOf(limit))
+    },
+    /** Marks a subject (an account and an address) as known for `ttlSeconds`: a log-in succeeded there. */
+    async remember(subject: string, ttlSeconds: number): Promise<void> {
+      await redis.set(knownKeyOf(subject), '1', 'EX', ttlSeconds)
+    },
+    async knows(subject: string): Promise<boolean> {
+      return (await redis.exists(knownKeyOf(subject))) === 1
     },
   }
 }

@@ -33,9 +33,12 @@ export const authServicePlugin = fp(
       settings: {
         passwordMinLength: config.PASSWORD_MIN_LENGTH,
         refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+        sessionMaxAgeSeconds: config.SESSION_MAX_AGE_SECONDS,
+        knownAddressTtlSeconds: config.LOGIN_KNOWN_ADDRESS_TTL_SECONDS,
         limits: {
           loginPerIp: config.RATE_LIMIT_LOGIN_PER_IP,
           loginPerAccount: config.RATE_LIMIT_LOGIN_PER_ACCOUNT,
+          loginPerAccountAllAddresses: config.RATE_LIMIT_LOGIN_PER_ACCOUNT_ALL_ADDRESSES,
           registerPerIp: config.RATE_LIMIT_REGISTER_PER_IP,
           registerPerAccount: config.RATE_LIMIT_REGISTER_PER_ACCOUNT,
         },
