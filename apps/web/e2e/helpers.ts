@@ -78,8 +78,43 @@ export async function admin(context: BrowserContext | APIRequestContext) {
       const answer = await request.put(`/api/admin/books/${bookId}/stock`, { headers, data: { stock } })
       expect(answer.status()).toBe(200)
     },
+    async moveOrder(orderId: string, status: 'shipped' | 'delivered' | 'cancelled') {
+      const answer = await request.post(`/api/admin/orders/${orderId}/status`, { headers, data: { status } })
+      expect(answer.status()).toBe(200)
+    },
   }
 }
+
+/** Adds one copy from the book's page and waits for cart-api's answer. */
+export async function addToCart(page: Page, bookId: string, title: string) {
+  await page.goto(`/books/${bookId}`)
+  const added = page.waitForResponse((response) => response.url().endsWith('/api/cart/items'))
+  await page.getByRole('button', { name: `Add “${title}” to cart` }).click()
+  expect((await added).status()).toBe(200)
+}
+
+/** The test card of the fake payment form (nothing typed there leaves the browser). */
+export async function fillTestCard(page: Page) {
+  await page.getByLabel('Name on the card').fill('Ada Lovelace')
+  await page.getByLabel('Card number').fill('4242 4242 4242 4242')
+  await page.getByLabel('Expiry (MM/YY)').fill('12/39')
+  await page.getByLabel('Security code').fill('123')
+}
+
+/** From the cart to the checkout page, with the card filled in. */
+export async function openCheckout(page: Page) {
+  await page.goto('/cart')
+  await page.getByRole('link', { name: 'Check out' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'Checkout' })).toBeVisible()
+  await fillTestCard(page)
+}
+
+/** Marks the page's document: still marked later means it was never reloaded. */
+export async function markDocument(page: Page) {
+  await page.evaluate(() => Object.assign(window, { e2eMark: 'not reloaded' }))
+}
+export const documentMark = (page: Page) =>
+  page.evaluate(() => (window as unknown as { e2eMark?: string }).e2eMark)
 
 /** Money as the shop shows it in en-US. */
 export const dollars = (cents: number) =>

@@ -7,7 +7,10 @@ import { AccountPage } from './pages/account-page'
 import { BookPage } from './pages/book-page'
 import { CartPage } from './pages/cart-page'
 import { CatalogPage } from './pages/catalog-page'
+import { CheckoutPage } from './pages/checkout-page'
 import { NotFoundPage } from './pages/not-found-page'
+import { OrderPage } from './pages/order-page'
+import { OrdersPage } from './pages/orders-page'
 import { SessionProvider } from './session/session-context'
 import type { SessionManager } from './session/session-manager'
 
@@ -21,6 +24,9 @@ export function App(props: { session: SessionManager; cart: CartStore }) {
             <Route index element={<CatalogPage />} />
             <Route path="books/:bookId" element={<BookPage />} />
             <Route path="cart" element={<CartPage />} />
+            <Route path="checkout" element={<CheckoutPage />} />
+            <Route path="orders" element={<OrdersPage />} />
+            <Route path="orders/:orderId" element={<OrderPage />} />
             <Route path="login" element={<LoginPage />} />
             <Route path="register" element={<RegisterPage />} />
             <Route path="account" element={<AccountPage />} />

@@ -91,6 +91,16 @@ export const Order = Type.Object({
 })
 export type Order = Static<typeof Order>
 
+/** A page of orders, newest first (GET /orders, GET /admin/orders): order-api and the web shop read it. */
+export const OrderPage = Type.Object({
+  items: Type.Array(Order),
+  page: Type.Integer(),
+  pageSize: Type.Integer(),
+  totalItems: Type.Integer(),
+  totalPages: Type.Integer(),
+})
+export type OrderPage = Static<typeof OrderPage>
+
 /**
  * Published (SPUBLISH) on `orderEventsChannel(userId)` after every committed transition, for the
  * shopper's sockets (SPEC O2). It is a notification: the order's history in PostgreSQL is the

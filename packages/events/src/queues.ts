@@ -104,6 +104,14 @@ export const DeadLetterJob = Type.Object({
 })
 export type DeadLetterJob = Static<typeof DeadLetterJob>
 
+/** A parked job as the dead-letter routes answer it: its id in the DLQ and what was kept of it. */
+export const DeadLetterView = Type.Object({ id: Type.String(), ...DeadLetterJob.properties })
+export type DeadLetterView = Static<typeof DeadLetterView>
+
+/** GET /admin/dead-letters of a worker (service-kit's routes; the web shop's admin pages read it). */
+export const DeadLetterList = Type.Object({ total: Type.Integer(), jobs: Type.Array(DeadLetterView) })
+export type DeadLetterList = Static<typeof DeadLetterList>
+
 /**
  * The job options of every producer: `attempts` tries with exponential backoff from `backoffMs`;
  * a failed job is kept a week to be looked at. `keepCompletedSeconds`: keep done jobs that long

@@ -1,4 +1,4 @@
-import { DeadLetterJob } from '@bookstore/events'
+import { type DeadLetterJob, DeadLetterList } from '@bookstore/events'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Queue } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
@@ -7,8 +7,6 @@ import { discardDeadLetter, listDeadLetters, replayDeadLetter } from './dead-let
 import { kitError } from './domain-error'
 import { errorResponses } from './error-schema'
 
-const DeadLetterView = Type.Object({ id: Type.String(), ...DeadLetterJob.properties })
-const DeadLetterList = Type.Object({ total: Type.Integer(), jobs: Type.Array(DeadLetterView) })
 const ListQuery = Type.Object({
   offset: Type.Integer({ minimum: 0, default: 0 }),
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),

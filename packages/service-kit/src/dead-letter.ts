@@ -1,4 +1,4 @@
-import type { DeadLetterJob } from '@bookstore/events'
+import type { DeadLetterJob, DeadLetterView } from '@bookstore/events'
 import type { Job, Queue } from 'bullmq'
 import type { FastifyBaseLogger } from 'fastify'
 
@@ -44,10 +44,6 @@ export const deadLetterEntry = (
   deadLetteredAt: options.now ?? Date.now(),
   userIds: options.userIds ?? [],
 })
-
-export interface DeadLetterView extends DeadLetterJob {
-  id: string
-}
 
 const view = (job: Job<DeadLetterJob>): DeadLetterView => ({ id: String(job.id), ...job.data })
 

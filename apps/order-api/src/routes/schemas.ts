@@ -1,4 +1,4 @@
-import { Order, OrderId, OrderStatus, UserId } from '@bookstore/events'
+import { Order, OrderId, OrderPage, OrderStatus, UserId } from '@bookstore/events'
 import { errorResponses } from '@bookstore/service-kit'
 import { Type } from 'typebox'
 
@@ -42,13 +42,6 @@ export const AdminMoveBody = Type.Object(
   { additionalProperties: false },
 )
 
-export const OrderPage = Type.Object({
-  items: Type.Array(Order),
-  page: Type.Integer(),
-  pageSize: Type.Integer(),
-  totalItems: Type.Integer(),
-  totalPages: Type.Integer(),
-})
-
 export const security = [{ bearerAuth: [] }]
-export { errorResponses, Order }
+// The shapes a client reads live in packages/events (one schema for order-api and the web shop).
+export { errorResponses, Order, OrderPage }

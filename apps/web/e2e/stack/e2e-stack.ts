@@ -6,13 +6,16 @@ import { migrateDatabase } from '@bookstore/db'
 import { ensureDevKeys } from '@bookstore/local-stack/dev-keys.ts'
 import { type LocalApp, startApp } from '@bookstore/local-stack/local-apps.ts'
 import { startLocalRedis } from '@bookstore/local-stack/local-redis.ts'
+import { startSmtpSink } from '@bookstore/smtp-sink'
 import { type AppName, createTestDatabase, freePort, gatewayUpstreamsEnv } from '@bookstore/test-kit'
-import { E2E_ADMIN, e2eWebPort } from './e2e-settings'
+import { E2E_ADMIN, e2eWebPort, UNDELIVERABLE_PREFIX } from './e2e-settings'
 
 /**
  * The real stack for the e2e run, on private ports: a private redis-server, a fresh PostgreSQL
  * database, the apps from their builds (as the local stack runs them), and the gateway in front of
  * them on the run's web port, serving the shop's built files, `/api/...` and `/ws` as in production.
+ * order-api (checkout, the saga with the fake payment provider) and mail-worker (confirmation
+ * e-mails, into a private SMTP sink) run too.
  * Playwright starts it as its web server and stops it with SIGTERM; everything is cleaned up then.
  */
 const say = (line: string) => process.stdout.write(`e2e-stack | ${line}\n`)
@@ -51,7 +54,12 @@ async function main() {
   stops.push({ name: 'database', stop: database.drop })
   await migrateDatabase(database.url)
   const keys = ensureDevKeys(join(dataDir, 'keys'))
-  say(`Redis ${redis.url}, PostgreSQL ${database.url}`)
+  const smtp = await startSmtpSink({
+    host: '127.0.0.1',
+    refuseRecipient: (address) => address.startsWith(UNDELIVERABLE_PREFIX),
+  })
+  stops.push({ name: 'SMTP sink', stop: smtp.close })
+  say(`Redis ${redis.url}, PostgreSQL ${database.url}, SMTP ${smtp.url}`)
 
   const port = async (name: AppName, env: Record<string, string> = {}): Promise<LocalApp> => ({
     name,
@@ -75,6 +83,14 @@ async function main() {
     }),
     book: await port('book-api', { SEED_CATALOG: 'true', DATABASE_POOL_SIZE: '2' }),
     catalog: await port('catalog-worker'),
+    orders: await port('order-api', {
+      DATABASE_POOL_SIZE: '2',
+      SAGA_CONCURRENCY: '2',
+      SHOP_URL: webOrigin,
+      // A refused confirmation e-mail is parked after its first attempt (admin dead-letter pages).
+      EMAIL_ATTEMPTS: '1',
+    }),
+    mail: await port('mail-worker', { SMTP_URL: smtp.url }),
   }
   const env = {
     REDIS_URL: redis.url,

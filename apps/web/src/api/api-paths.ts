@@ -24,6 +24,30 @@ export const apiPaths = {
     items: '/api/cart/items',
     item: (bookId: string) => `/api/cart/items/${encodeURIComponent(bookId)}`,
   },
+  checkout: '/api/checkout',
+  orders: {
+    list: '/api/orders',
+    one: (orderId: string) => `/api/orders/${encodeURIComponent(orderId)}`,
+    cancel: (orderId: string) => `/api/orders/${encodeURIComponent(orderId)}/cancel`,
+  },
+  admin: {
+    books: '/api/admin/books',
+    book: (bookId: string) => `/api/admin/books/${encodeURIComponent(bookId)}`,
+    stock: (bookId: string) => `/api/admin/books/${encodeURIComponent(bookId)}/stock`,
+    orders: '/api/admin/orders',
+    order: (orderId: string) => `/api/admin/orders/${encodeURIComponent(orderId)}`,
+    orderStatus: (orderId: string) => `/api/admin/orders/${encodeURIComponent(orderId)}/status`,
+    /** The two workers' parking lots, each under a public path naming its queue (docs/gateway.md). */
+    deadLetters: (queue: 'persistence' | 'email') => `/api/admin/dead-letters/${queue}`,
+    deadLetter: (queue: 'persistence' | 'email', id: string) =>
+      `/api/admin/dead-letters/${queue}/${encodeURIComponent(id)}`,
+    replay: (queue: 'persistence' | 'email', id: string) =>
+      `/api/admin/dead-letters/${queue}/${encodeURIComponent(id)}/replay`,
+    /** The gateway's own: an admin's bearer token becomes the admin tools' cookie. */
+    session: '/admin/session',
+  },
+  /** The gateway's admin tools, opened in the browser once the admin session cookie is set. */
+  tools: { swagger: '/api/docs', bullBoard: '/admin/queues' },
 } as const
 
 /** The live cart's socket on the page's own origin (ws: or wss: as the page). */

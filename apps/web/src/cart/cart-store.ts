@@ -6,7 +6,9 @@ import {
   type WebSocketConstructor,
 } from '@bookstore/realtime-client'
 import { ApiError } from '../api/api-error'
+import { withToken } from '../api/with-token'
 import { formatMoney } from '../format/money'
+import { OrderFeed } from '../orders/order-feed'
 import { cartApi } from './cart-api'
 import { knownNotices } from './cart-notices'
 import { refusalMessage } from './cart-refusals'
@@ -74,6 +76,9 @@ export class CartStore {
   #generation = 0
   #listeners = new Set<() => void>()
   #newId: () => string
+  #wasLost = false
+  /** The shopper's order messages, heard on this cart's socket (SPEC O2). */
+  readonly orders = new OrderFeed()
 
   constructor(private readonly options: CartStoreOptions) {
     this.#newId = options.newId ?? (() => crypto.randomUUID())
@@ -104,7 +109,17 @@ export class CartStore {
         this.#confirm(cart, notices)
       },
       onStatus: (status) => {
-        if (generation === this.#generation) this.#update({ connection: status })
+        if (generation !== this.#generation) return
+        this.#update({ connection: status })
+        if (status === 'reconnecting') this.#wasLost = true
+        else if (status === 'live' && this.#wasLost) {
+          this.#wasLost = false
+          this.orders.publish({ kind: 'resumed' })
+        }
+      },
+      onOrder: (event) => {
+        if (generation === this.#generation)
+          this.orders.publish({ kind: 'order', order: event.order, from: event.from })
       },
     })
   }
@@ -208,17 +223,8 @@ export class CartStore {
     }
   }
 
-  async #withToken<T>(task: (token: string) => Promise<T>): Promise<T> {
-    const token = await this.options.token()
-    if (!token) throw new ApiError(401, 'AUTH_TOKEN_MISSING', 'Log in to use the cart')
-    try {
-      return await task(token)
-    } catch (error) {
-      if (!(error instanceof ApiError) || error.status !== 401) throw error
-      const fresh = await this.options.tokenRefused(token)
-      if (!fresh) throw error
-      return task(fresh)
-    }
+  #withToken<T>(task: (token: string) => Promise<T>): Promise<T> {
+    return withToken(this.options, task)
   }
 
   #confirm(cart: Cart, notices: CartNotice[]) {

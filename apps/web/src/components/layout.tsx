@@ -46,6 +46,7 @@ function AccountLinks() {
     )
   return (
     <span className="account-links">
+      <NavLink to="/orders">Orders</NavLink>
       <NavLink to="/account" data-testid="account-link">
         {state.user.email ?? 'Account'}
       </NavLink>

@@ -63,6 +63,9 @@ export function CartPage() {
                 Total {formatMoney(cart.totalCents)}
               </strong>
             </p>
+            <Link className="button button-primary" to="/checkout">
+              Check out
+            </Link>
             {confirmingClear ? (
               <fieldset className="confirm">
                 <legend>Take every book out of the cart?</legend>
