@@ -114,6 +114,22 @@ describe('login and register are rate-limited in Redis, across instances (SPEC A
     }
   })
 
+  it('counts an IPv6 client by its /64 network: a new address of the same network is no new client', async () => {
+    const api = await startAuthApi(database.url, { RATE_LIMIT_LOGIN_PER_IP: '2' })
+    try {
+      // uniqueIp() is a /64 of its own with interface id ::1; these are other hosts of that /64.
+      const network = uniqueIp().replace(/::1$/, '')
+      const hosts = [`${network}::1`, `${network}:0:0:0:2`, `${network}:abcd:ef01:2345:6789`]
+      const statuses = []
+      for (const host of hosts) statuses.push((await api.login(uniqueEmail(), PASSWORD, host)).statusCode)
+      expect(statuses).toEqual([401, 401, 429])
+      // Another network is another client.
+      expect((await api.login(uniqueEmail(), PASSWORD, uniqueIp())).statusCode).toBe(401)
+    } finally {
+      await api.close()
+    }
+  })
+
   it('counts per client behind a trusted proxy (X-Forwarded-For), not per proxy', async () => {
     const api = await startAuthApi(database.url, { RATE_LIMIT_LOGIN_PER_IP: '1', TRUST_PROXY: '127.0.0.1' })
     try {

@@ -1,6 +1,7 @@
 import type { Database } from '@bookstore/db'
 import type { AccessTokenSigner } from './access-tokens'
 import { authErrors } from './auth-errors'
+import { clientOf } from './client-address'
 import { checkPasswordPolicy, normalizeEmail } from './credentials'
 import type { PasswordHasher } from './passwords'
 import type { RateLimiter } from './rate-limiter'
@@ -79,14 +80,16 @@ export function createAuthService(deps: AuthDependencies) {
     createAccount,
 
     async register(input: { email: string; password: string }, ip: string) {
-      await limiter.hit({ scope: 'register:ip', subject: ip, limit: limits.registerPerIp })
+      await limiter.hit({ scope: 'register:ip', subject: clientOf(ip), limit: limits.registerPerIp })
       const email = normalizeEmail(input.email)
       await limiter.hit({ scope: 'register:account', subject: email, limit: limits.registerPerAccount })
       return publicUser(await createAccount({ ...input, role: 'customer' }))
     },
 
     async login(input: { email: string; password: string }, ip: string) {
-      await limiter.hit({ scope: 'login:ip', subject: ip, limit: limits.loginPerIp })
+      // An IPv6 client by its /64: whoever has one address there can use them all.
+      const client = clientOf(ip)
+      await limiter.hit({ scope: 'login:ip', subject: client, limit: limits.loginPerIp })
       // A malformed address cannot be an account: it takes the unknown-user path, same answer.
       let email: string | undefined
       try {
@@ -99,7 +102,7 @@ export function createAuthService(deps: AuthDependencies) {
       // address locks out that address, not the owner logging in from their own.
       const pair = {
         scope: 'login:account-ip',
-        subject: `${accountId}\n${ip}`,
+        subject: `${accountId}\n${client}`,
         limit: limits.loginPerAccount,
       }
       // Counted before it is evaluated (INCR, then compare): of parallel guesses only the first
