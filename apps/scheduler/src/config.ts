@@ -29,8 +29,11 @@ export const SchedulerConfig = Type.Object({
   DEAD_LETTER_WATCH_EVERY_MS: Period(60_000, 'Dead-letter watch (SPEC S3)'),
   ORDER_SWEEP_EVERY_MS: Period(30_000, 'Expired stock holds and stuck orders of the checkout saga (SPEC O1)'),
   PERSIST_LAG_WATCH_EVERY_MS: Period(15_000, 'Persistence lag watch (SPEC P3, E2)'),
+  REDIS_MEMORY_WATCH_EVERY_MS: Period(30_000, "Redis memory watch: each cart node's share of its maxmemory"),
   /** The oldest change not in PostgreSQL yet older than this raises the persistence lag alert. */
   PERSIST_LAG_ALERT_MS: Type.Integer({ minimum: 100, maximum: DAY, default: 30_000 }),
+  /** One alert per episode once a cart Redis node uses this share of its maxmemory (noeviction: full refuses writes). */
+  REDIS_MEMORY_ALERT_RATIO: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.8 }),
 
   /** Carts per SCAN page and per PostgreSQL query of the reconciliation sweep. */
   RECONCILE_BATCH_SIZE: Type.Integer({ minimum: 10, maximum: 10_000, default: 1000 }),

@@ -6,6 +6,7 @@ export const scheduleNames = [
   'watch-dead-letters',
   'sweep-orders',
   'watch-persistence-lag',
+  'watch-redis-memory',
 ] as const
 export type ScheduleName = (typeof scheduleNames)[number]
 

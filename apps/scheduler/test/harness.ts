@@ -13,6 +13,7 @@ export const manualPeriods = {
   DEAD_LETTER_WATCH_EVERY_MS: String(24 * 3600_000),
   ORDER_SWEEP_EVERY_MS: String(24 * 3600_000),
   PERSIST_LAG_WATCH_EVERY_MS: String(24 * 3600_000),
+  REDIS_MEMORY_WATCH_EVERY_MS: String(24 * 3600_000),
 }
 
 /**

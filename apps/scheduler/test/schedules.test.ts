@@ -24,6 +24,7 @@ describe('schedules', () => {
       RESYNC_EVERY_MS: String(periodMs),
       ORDER_SWEEP_EVERY_MS: String(periodMs),
       PERSIST_LAG_WATCH_EVERY_MS: String(periodMs),
+      REDIS_MEMORY_WATCH_EVERY_MS: String(periodMs),
     }
     const started = Date.now()
     const first = await stack.startScheduler(fast)

@@ -23,6 +23,7 @@ import {
 } from '../domain/dead-letter-watch'
 import { persistenceLagEmailOf, watchPersistenceLag } from '../domain/persistence-lag-watch'
 import { reconcileCarts } from '../domain/reconcile-carts'
+import { parseMemoryInfo, redisMemoryEmailOf, watchRedisMemory } from '../domain/redis-memory-watch'
 import { resyncCarts } from '../domain/resync-carts'
 import type { ScheduleName } from '../schedules'
 import type { SchedulerMetrics } from './scheduler-metrics'
@@ -50,6 +51,7 @@ export function createScheduleRuns(deps: ScheduleRunDeps): Record<ScheduleName, 
   const { config, db, log, metrics, carts, queues, persistence, email, saga, watched, signal } = deps
   const watermarkKey = `${config.QUEUE_PREFIX}:scheduler:dead-letter-watermarks`
   const lagEpisodeKey = `${config.QUEUE_PREFIX}:scheduler:persistence-lag-alert`
+  const memoryEpisodeKey = `${config.QUEUE_PREFIX}:scheduler:redis-memory-alert`
   /** The ops alert path (SPEC S3): an error line named by `alert`, and an e-mail when an address is set. */
   const opsAlert = async (
     fields: { alert: string } & Record<string, unknown>,
@@ -184,6 +186,38 @@ export function createScheduleRuns(deps: ScheduleRunDeps): Record<ScheduleName, 
           now: Date.now,
         },
         { boundMs: config.PERSIST_LAG_ALERT_MS },
+      ),
+    'watch-redis-memory': async () =>
+      watchRedisMemory(
+        {
+          read: async () => [
+            parseMemoryInfo(`${carts.options.host}:${carts.options.port}`, await carts.info('memory')),
+          ],
+          report: (memory, ratio) => metrics.redisMemoryRatio.set({ node: memory.node }, ratio),
+          episode: {
+            get: async () => (await queues.get(memoryEpisodeKey)) ?? undefined,
+            set: async (node) => {
+              await queues.set(memoryEpisodeKey, node)
+            },
+            clear: async () => {
+              await queues.del(memoryEpisodeKey)
+            },
+          },
+          alert: async (alert) => {
+            metrics.redisMemoryAlerts.inc()
+            await opsAlert(
+              { alert: 'redis-memory', ...alert },
+              `Redis ${alert.node} is ${Math.round(alert.ratio * 100)}% full (alert at ${Math.round(alert.alertRatio * 100)}%)`,
+              (to, now) => redisMemoryEmailOf(alert, to, now),
+            )
+          },
+          recovered: (fullest) =>
+            log.info(
+              { alert: 'redis-memory', resolved: true, ...fullest },
+              'Redis memory back under the alert ratio',
+            ),
+        },
+        { alertRatio: config.REDIS_MEMORY_ALERT_RATIO },
       ),
     'watch-dead-letters': async () =>
       watchDeadLetters({

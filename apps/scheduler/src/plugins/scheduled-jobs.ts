@@ -75,6 +75,7 @@ export const scheduledJobsPlugin = fp(
       'watch-dead-letters': config.DEAD_LETTER_WATCH_EVERY_MS,
       'sweep-orders': config.ORDER_SWEEP_EVERY_MS,
       'watch-persistence-lag': config.PERSIST_LAG_WATCH_EVERY_MS,
+      'watch-redis-memory': config.REDIS_MEMORY_WATCH_EVERY_MS,
     }
     const persistenceDlq = new Queue<DeadLetterJob>(queueNames.cartPersistenceDeadLetter, {
       connection: queues,

@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from 'prom-client'
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 
 /** The scheduler's own metrics (SPEC E2); queue depth and dead-letter sizes are gauges read at scrape. */
 export function createSchedulerMetrics(registry: Registry) {
@@ -48,6 +48,17 @@ export function createSchedulerMetrics(registry: Registry) {
     persistenceLagAlerts: new Counter({
       name: 'persistence_lag_alerts_total',
       help: 'Alerts raised because the oldest change not in PostgreSQL was older than PERSIST_LAG_ALERT_MS (one per episode)',
+      registers,
+    }),
+    redisMemoryRatio: new Gauge({
+      name: 'redis_memory_used_ratio',
+      help: "A cart Redis node's used memory over its maxmemory (0 when it has no limit), at the last watch",
+      labelNames: ['node'],
+      registers,
+    }),
+    redisMemoryAlerts: new Counter({
+      name: 'redis_memory_alerts_total',
+      help: 'Alerts raised because a cart Redis node passed REDIS_MEMORY_ALERT_RATIO of its maxmemory (one per episode)',
       registers,
     }),
   }
