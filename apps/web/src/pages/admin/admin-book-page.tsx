@@ -15,7 +15,7 @@ import { useAsync } from '../../hooks/use-async'
 function Outcome(props: { saved: string | undefined; error: string | undefined }) {
   return (
     <>
-      <p className="status" role="status" data-testid="admin-saved">
+      <p className="admin-said" role="status" data-testid="admin-saved">
         {props.saved}
       </p>
       {props.error && (

@@ -124,7 +124,7 @@ function QueueSection(props: { queue: DeadLetterQueue; title: string; what: stri
       <button type="button" className="button" onClick={() => setReads((n) => n + 1)}>
         Refresh
       </button>
-      <p className="status" role="status">
+      <p className="admin-said" role="status">
         {said.message}
       </p>
       {said.error && (

@@ -108,7 +108,7 @@ export function AdminOrdersPage() {
           Refresh
         </button>
       </div>
-      <p className="status" role="status" data-testid="admin-saved">
+      <p className="admin-said" role="status" data-testid="admin-saved">
         {said.message}
       </p>
       {said.error && (
