@@ -36,10 +36,10 @@ export async function register(page: Page, email = newEmail()) {
   return email
 }
 
-export async function logIn(page: Page, email: string) {
+export async function logIn(page: Page, email: string, password = PASSWORD) {
   await page.goto('/login')
   await page.getByLabel('E-mail address').fill(email)
-  await page.getByLabel('Password').fill(PASSWORD)
+  await page.getByLabel('Password').fill(password)
   await page.getByRole('button', { name: 'Log in' }).click()
   await expect(page.getByTestId('account-link')).toHaveText(email)
 }
@@ -119,3 +119,18 @@ export const documentMark = (page: Page) =>
 /** Money as the shop shows it in en-US. */
 export const dollars = (cents: number) =>
   new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(cents / 100)
+
+/** The admin in a browser of their own (own cookies), logged in through the shop's log-in page. */
+export async function adminBrowser(browser: Browser, options = laptop) {
+  const context = await browser.newContext(options)
+  const page = await context.newPage()
+  await logIn(page, E2E_ADMIN.email, E2E_ADMIN.password)
+  return { context, page }
+}
+
+/** Short order number as the shop shows it ("Order 1A2B3C4D"). */
+export const orderNumberOf = (orderId: string) =>
+  orderId
+    .replace(/^order-/, '')
+    .slice(0, 8)
+    .toUpperCase()

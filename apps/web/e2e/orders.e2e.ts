@@ -2,12 +2,14 @@ import { expect, type Page, test } from '@playwright/test'
 import {
   addToCart,
   admin,
+  adminBrowser,
   cartCount,
   documentMark,
   dollars,
   laptop,
   markDocument,
   openCheckout,
+  orderNumberOf,
   register,
   screenshot,
 } from './helpers'
@@ -51,8 +53,15 @@ test('checkout to a confirmed order whose status then changes live, without a re
   // The purchased line left the cart.
   await expect(cartCount(page)).toHaveText('0')
 
-  // An admin ships it from another context: the shopper's page says so, still the same document.
-  await staff.moveOrder(orderId, 'shipped')
+  // An admin ships it from the admin pages in another browser: the shopper's page says so, still
+  // the same document.
+  const shop = await adminBrowser(browser)
+  await shop.page.goto('/manage/orders?status=confirmed')
+  await shop.page.getByRole('button', { name: `Ship order ${orderNumberOf(orderId)}` }).click()
+  await expect(shop.page.getByTestId('admin-saved')).toHaveText(
+    `Order ${orderNumberOf(orderId)} is shipped now.`,
+  )
+  await shop.context.close()
   await expect(status).toHaveText('Shipped')
   await expect(page.getByTestId('order-history')).toContainText('Shipped by the shop')
   await expect(page.getByRole('button', { name: 'Cancel the order' })).toHaveCount(0)

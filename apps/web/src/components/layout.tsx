@@ -47,6 +47,7 @@ function AccountLinks() {
   return (
     <span className="account-links">
       <NavLink to="/orders">Orders</NavLink>
+      {state.user.role === 'admin' && <NavLink to="/manage">Admin</NavLink>}
       <NavLink to="/account" data-testid="account-link">
         {state.user.email ?? 'Account'}
       </NavLink>
