@@ -38,6 +38,7 @@ export async function realtimeGateway(app: FastifyInstance, options: { config: R
   // Tier 2: application services.
   await app.register(realtimeHubPlugin, {
     maxSocketsPerUser: config.MAX_SOCKETS_PER_USER,
+    maxHellosPerMinute: config.MAX_HELLOS_PER_MINUTE,
     maxBufferedBytes: config.MAX_BUFFERED_BYTES,
     heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,
     shutdownCloseTimeoutMs: config.SHUTDOWN_CLOSE_TIMEOUT_MS,

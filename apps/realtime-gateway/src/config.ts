@@ -12,6 +12,8 @@ export const RealtimeGatewayConfig = Type.Object({
   ALLOWED_ORIGINS: Type.String({ default: '' }),
   /** Sockets one user may hold on one gateway instance (tabs and devices). */
   MAX_SOCKETS_PER_USER: Type.Integer({ minimum: 1, maximum: 1000, default: 20 }),
+  /** Hellos (and resyncs) one socket is answered per minute; each costs a Redis read (docs/limits.md). */
+  MAX_HELLOS_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 10_000, default: 30 }),
   /** Bytes a socket may have waiting unsent; past this it is closed with 4008 (slow consumer). */
   MAX_BUFFERED_BYTES: Type.Integer({ minimum: 1024, default: 1024 * 1024 }),
   /** How often every socket is pinged; a socket that did not answer the previous ping is dropped. */

@@ -27,6 +27,8 @@ export interface Session {
   closed: boolean
   /** Settles when the user's channel is subscribed on this instance. */
   subscribed: Promise<void>
+  /** Hellos in the current minute: each costs a Redis read, so a socket gets a bounded number. */
+  hellos: { windowStartedAt: number; count: number }
 }
 
 export interface HubMetrics {
@@ -37,6 +39,7 @@ export interface HubMetrics {
   deadSocketDropped(): void
   deliveryLatency(ms: number): void
   invalidEvent(): void
+  helloIgnored(): void
 }
 
 export interface HubLog {
@@ -49,6 +52,8 @@ export interface RealtimeHubDeps {
   /** The user's cart as it is in Redis now, as a snapshot frame. */
   readSnapshot: (userId: string) => Promise<Frame>
   maxSocketsPerUser: number
+  /** Hellos (and resyncs) one socket is answered per minute; the ones beyond are ignored. */
+  maxHellosPerMinute: number
   maxBufferedBytes: number
   metrics: HubMetrics
   log: HubLog
@@ -139,6 +144,7 @@ export function createRealtimeHub(deps: RealtimeHubDeps) {
         userId,
         expiresAt,
         alive: true,
+        hellos: { windowStartedAt: now(), count: 0 },
         closed: false,
         subscribed: Promise.all(
           channelsOf(userId).map((channel) => deps.subscriptions.acquire(channel)),
@@ -169,6 +175,19 @@ export function createRealtimeHub(deps: RealtimeHubDeps) {
     /** A hello or resync: the snapshot if the client is behind (or has nothing), else up-to-date. */
     async hello(session: Session, lastVersion: number | null | undefined): Promise<void> {
       session.alive = true
+      const at = now()
+      if (at - session.hellos.windowStartedAt >= 60_000) session.hellos = { windowStartedAt: at, count: 0 }
+      session.hellos.count += 1
+      if (session.hellos.count > deps.maxHellosPerMinute) {
+        // A client in a loop: ignored, not closed (it would reconnect and loop on the handshake).
+        deps.metrics.helloIgnored()
+        if (session.hellos.count === deps.maxHellosPerMinute + 1)
+          deps.log.warn(
+            { userId: session.userId },
+            'too many hellos on one socket: ignoring them this minute',
+          )
+        return
+      }
       try {
         await session.subscribed
         if (!session.closed) await sendState(session, lastVersion)

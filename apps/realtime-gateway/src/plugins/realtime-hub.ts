@@ -14,6 +14,7 @@ declare module 'fastify' {
 
 export interface RealtimeHubOptions {
   maxSocketsPerUser: number
+  maxHellosPerMinute: number
   maxBufferedBytes: number
   heartbeatIntervalMs: number
   shutdownCloseTimeoutMs: number
@@ -35,6 +36,7 @@ export const realtimeHubPlugin = fp(
         return snapshotFrame(userId, cartJson ?? null, version ?? null)
       },
       maxSocketsPerUser: options.maxSocketsPerUser,
+      maxHellosPerMinute: options.maxHellosPerMinute,
       maxBufferedBytes: options.maxBufferedBytes,
       metrics,
       log: app.log,

@@ -33,6 +33,11 @@ export function createRealtimeMetrics(registry: Registry): HubMetrics & {
     help: 'Messages on a cart channel that were not a cart event of that user (dropped)',
     registers,
   })
+  const ignoredHellos = new Counter({
+    name: 'realtime_hellos_ignored_total',
+    help: 'Hellos beyond MAX_HELLOS_PER_MINUTE on one socket (not answered)',
+    registers,
+  })
   const rejected = new Counter({
     name: 'realtime_upgrades_rejected_total',
     help: 'Upgrade requests refused before the socket opened, by error code',
@@ -54,6 +59,7 @@ export function createRealtimeMetrics(registry: Registry): HubMetrics & {
     slowConsumerDropped: () => slowConsumers.inc(),
     deadSocketDropped: () => deadSockets.inc(),
     invalidEvent: () => invalidEvents.inc(),
+    helloIgnored: () => ignoredHellos.inc(),
     deliveryLatency: (ms) => latency.observe(Math.max(0, ms) / 1000),
     rejected: (code) => rejected.inc({ code }),
   }
