@@ -4,6 +4,7 @@ import websocket from '@fastify/websocket'
 import type { FastifyInstance } from 'fastify'
 import { allowedOrigins, type RealtimeGatewayConfig } from './config'
 import { handshakeErrorStatuses } from './error-statuses'
+import { cartRestorePlugin } from './plugins/cart-restore'
 import { cartSubscriberPlugin } from './plugins/cart-subscriber'
 import { realtimeHubPlugin } from './plugins/realtime-hub'
 import { socketRoute } from './routes/socket-route'
@@ -34,6 +35,13 @@ export async function realtimeGateway(app: FastifyInstance, options: { config: R
     },
     // The hub closes the sockets on shutdown, with 1001 (the plugin's default would send no code).
     preClose: async () => {},
+  })
+  await app.register(cartRestorePlugin, {
+    databaseUrl: config.DATABASE_URL,
+    poolSize: config.DATABASE_POOL_SIZE,
+    redisUrl: config.REDIS_URL,
+    queuePrefix: config.QUEUE_PREFIX,
+    cartTtlSeconds: config.CART_TTL_SECONDS,
   })
   // Tier 2: application services.
   await app.register(realtimeHubPlugin, {

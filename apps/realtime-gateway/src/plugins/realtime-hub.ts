@@ -33,7 +33,13 @@ export const realtimeHubPlugin = fp(
         const keys = cartKeys(userId)
         // Both keys carry the user's hash tag: one slot, so one MGET also on Redis Cluster.
         const [cartJson, version] = await app.redis.mget(keys.cart, keys.version)
-        return snapshotFrame(userId, cartJson ?? null, version ?? null)
+        if (cartJson !== null && cartJson !== undefined)
+          return snapshotFrame(userId, cartJson, version ?? null)
+        // Missing from Redis: restored from PostgreSQL when this instance may read it (SPEC C5).
+        const restored = await app.restoreMissingCart(userId)
+        return restored
+          ? snapshotFrame(userId, restored.cartJson, String(restored.version))
+          : snapshotFrame(userId, null, version ?? null)
       },
       maxSocketsPerUser: options.maxSocketsPerUser,
       maxHellosPerMinute: options.maxHellosPerMinute,
@@ -56,5 +62,5 @@ export const realtimeHubPlugin = fp(
       await hub.closeAll(RealtimeCloseCode.goingAway, 'server shutting down', options.shutdownCloseTimeoutMs)
     })
   },
-  { name: 'realtime-hub', dependencies: ['redis', 'cart-subscriber', 'metrics', 'health'] },
+  { name: 'realtime-hub', dependencies: ['redis', 'cart-subscriber', 'cart-restore', 'metrics', 'health'] },
 )
