@@ -19,4 +19,5 @@ export const benchmarks: readonly Benchmark[] = [
   { name: 'reconcile', script: 'bench/reconcile.ts' },
   { name: 'checkout', script: 'bench/checkout.ts' },
   { name: 'gateway', script: 'bench/gateway.ts' },
+  { name: 'web', script: 'bench/web.ts' },
 ]
