@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type GatewayStack, parseRawAnswer, rawHttp, startGatewayStack } from './harness'
 
@@ -125,6 +126,25 @@ describe('the web shop at /', () => {
     const asset = await fetch(`${stack.url}/assets/index-Ab12Cd34.js`)
     expect(asset.status).toBe(200)
     expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
+    // Sent as the build compressed it (its .gz and .br beside it), to a client that accepts it.
+    expect(asset.headers.get('content-encoding')).toBe('gzip')
+    expect(asset.headers.get('vary')).toContain('accept-encoding')
+    expect(await asset.text()).toBe(
+      await readFile(new URL('./fixtures/web/assets/index-Ab12Cd34.js', import.meta.url), 'utf8'),
+    )
+    const identity = parseRawAnswer(
+      await rawHttp(
+        stack.url,
+        'GET /assets/index-Ab12Cd34.js HTTP/1.1\r\nHost: shop\r\nConnection: close\r\n\r\n',
+      ),
+    )
+    expect(identity.status).toBe(200)
+    expect(String(identity.body)).toContain("console.log('fixture')")
+    const brotli = await rawHttp(
+      stack.url,
+      'GET /assets/index-Ab12Cd34.js HTTP/1.1\r\nHost: shop\r\nAccept-Encoding: br\r\nConnection: close\r\n\r\n',
+    )
+    expect(brotli.toLowerCase()).toContain('content-encoding: br')
     const robots = await fetch(`${stack.url}/robots.txt`)
     expect([robots.status, robots.headers.get('cache-control')]).toEqual([200, 'no-cache'])
     // Revalidation (fetch would add Cache-Control: no-cache to a conditional request: raw HTTP here).

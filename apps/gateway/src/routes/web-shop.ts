@@ -20,6 +20,8 @@ export async function webShopRoutes(app: FastifyInstance, options: { root: strin
     serve: false,
     cacheControl: false,
     dotfiles: 'ignore',
+    // The shop's build writes .br and .gz beside each text file (apps/web/precompress.ts).
+    preCompressed: true,
   })
 
   app.get('/*', { schema: { hide: true }, logLevel: 'warn' }, (request, reply) => {
