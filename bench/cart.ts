@@ -19,17 +19,11 @@
  * BENCH_CPU_PROF=<dir> to write V8 CPU profiles of each server into <dir>/<server name>.
  */
 import { randomUUID } from 'node:crypto'
-import { generateTestKeys, seedBook, signTestToken } from '@bookstore/test-kit'
 import type autocannon from 'autocannon'
 import { Redis } from 'ioredis'
-import { addItemLoadShape, benchBook, cartApiSettingsEnv } from './bench-settings'
-import {
-  addItemPairs,
-  bareAddItemBody,
-  bareAddItemRequests,
-  bareRoutes,
-  startBareServer,
-} from './lib/calibration'
+import { addItemLoadShape, cartApiSettingsEnv } from './bench-settings'
+import { prepareAddItemLoad } from './lib/add-item-load'
+import { bareAddItemBody, bareAddItemRequests, bareRoutes, startBareServer } from './lib/calibration'
 import { cleanUp, onCleanUp, runBench } from './lib/cleanup'
 import { intFromEnv, quick } from './lib/env'
 import { describeRun, median, type RunFigures, runFailure, runLoad } from './lib/load'
@@ -54,8 +48,6 @@ const settings = {
 
 /** Every key the bench writes carries this id: users, books and the BullMQ prefix. */
 const runId = `bench-${randomUUID().slice(0, 8)}`
-const userId = (index: number) => `${runId}-user-${index}`
-const bookId = (index: number) => `${runId}-book-${index}`
 
 // ---------------------------------------------------------------------------------------------
 // The requests: a random (user, book) pick each, as cart-api or the bare route wants it.
@@ -153,26 +145,10 @@ async function main() {
       `redis ${redisUrl}`,
   )
 
-  // The data: books in the read model, a signed token per user, the (user, book) pairs to pick from.
-  await Promise.all(
-    Array.from({ length: settings.books }, (_, index) =>
-      seedBook(redis, {
-        bookId: bookId(index),
-        title: benchBook.title,
-        priceCents: benchBook.priceCents,
-        stock: benchBook.stock,
-      }),
-    ),
-  )
-  const keys = generateTestKeys()
-  const tokens = await Promise.all(
-    Array.from({ length: settings.users }, (_, index) =>
-      signTestToken(keys.privateKey, userId(index), { expiresIn: 24 * 3600 }),
-    ),
-  )
-  const picks: Pick[] = addItemPairs(userId, bookId, settings).map((pair) => ({
-    authorization: `Bearer ${tokens[pair.user]}`,
-    cartApiBody: JSON.stringify({ bookId: pair.bookId, quantity: 1 }),
+  const { keys, pairs } = await prepareAddItemLoad(redis, runId, settings)
+  const picks: Pick[] = pairs.map((pair) => ({
+    authorization: pair.authorization,
+    cartApiBody: pair.body,
     bareBody: bareAddItemBody(pair),
   }))
 

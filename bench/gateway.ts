@@ -22,11 +22,11 @@
  */
 import { randomUUID } from 'node:crypto'
 import { REALTIME_PATH } from '@bookstore/events'
-import { generateTestKeys, seedBook, signTestToken } from '@bookstore/test-kit'
 import type autocannon from 'autocannon'
 import { Redis } from 'ioredis'
-import { addItemLoadShape, benchBook, cartApiSettingsEnv } from './bench-settings'
-import { addItemPairs, calibrationRows, obtainCalibration } from './lib/calibration'
+import { addItemLoadShape, cartApiSettingsEnv } from './bench-settings'
+import { prepareAddItemLoad } from './lib/add-item-load'
+import { calibrationRows, obtainCalibration } from './lib/calibration'
 import { cleanUp, onCleanUp, runBench } from './lib/cleanup'
 import { measureCpu } from './lib/cpu'
 import { intFromEnv, quick } from './lib/env'
@@ -51,8 +51,6 @@ const settings = {
 }
 
 const runId = `bench-${randomUUID().slice(0, 8)}`
-const userId = (index: number) => `${runId}-user-${index}`
-const bookId = (index: number) => `${runId}-book-${index}`
 
 type Route = 'direct' | 'gateway'
 const addItemPath = { direct: '/cart/items', gateway: '/api/cart/items' } as const satisfies Record<
@@ -124,23 +122,11 @@ async function main() {
   // Before any server runs: the calibration wants the machine to itself.
   const calibration = await obtainCalibration(redisUrl)
 
-  await Promise.all(
-    Array.from({ length: addItemLoadShape.books }, (_, index) =>
-      seedBook(redis, { bookId: bookId(index), ...benchBook }),
-    ),
-  )
-  const keys = generateTestKeys()
-  const tokens = await Promise.all(
-    Array.from({ length: settings.users }, (_, index) =>
-      signTestToken(keys.privateKey, userId(index), { expiresIn: 24 * 3600 }),
-    ),
-  )
-  const picks: Pick[] = addItemPairs(userId, bookId, { ...addItemLoadShape, users: settings.users }).map(
-    (pair) => ({
-      authorization: `Bearer ${tokens[pair.user]}`,
-      body: JSON.stringify({ bookId: pair.bookId, quantity: 1 }),
-    }),
-  )
+  const { keys, tokens, pairs, bookId } = await prepareAddItemLoad(redis, runId, {
+    ...addItemLoadShape,
+    users: settings.users,
+  })
+  const picks: Pick[] = pairs.map(({ authorization, body }) => ({ authorization, body }))
   const common = {
     REDIS_URL: redisUrl,
     HOST: '127.0.0.1',

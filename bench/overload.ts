@@ -14,10 +14,9 @@
  * BENCH_OVERLOAD_SEC (30), BENCH_CONNECTIONS (open-loop connections, 1024), REDIS_URL.
  */
 import { randomUUID } from 'node:crypto'
-import { generateTestKeys, seedBook, signTestToken } from '@bookstore/test-kit'
 import { Redis } from 'ioredis'
-import { addItemLoadShape, benchBook, cartApiSettingsEnv } from './bench-settings'
-import { addItemPairs } from './lib/calibration'
+import { addItemLoadShape, cartApiSettingsEnv } from './bench-settings'
+import { prepareAddItemLoad } from './lib/add-item-load'
 import { cleanUp, onCleanUp, runBench } from './lib/cleanup'
 import { intFromEnv, numberFromEnv, quick } from './lib/env'
 import { describeRun, runLoad } from './lib/load'
@@ -39,8 +38,6 @@ const settings = {
 }
 
 const runId = `bench-${randomUUID().slice(0, 8)}`
-const userId = (index: number) => `${runId}-user-${index}`
-const bookId = (index: number) => `${runId}-book-${index}`
 
 const isOk = (outcome: Outcome) => typeof outcome.status === 'number' && outcome.status < 300
 const count = (outcomes: readonly Outcome[], test: (outcome: Outcome) => boolean) =>
@@ -57,26 +54,7 @@ async function main() {
       `${settings.overloadSec} s, then 0.5x for ${settings.calmSec} s; ${shape.users} users, redis ${redisUrl}`,
   )
 
-  await Promise.all(
-    Array.from({ length: shape.books }, (_, index) =>
-      seedBook(redis, {
-        bookId: bookId(index),
-        title: benchBook.title,
-        priceCents: benchBook.priceCents,
-        stock: benchBook.stock,
-      }),
-    ),
-  )
-  const keys = generateTestKeys()
-  const tokens = await Promise.all(
-    Array.from({ length: shape.users }, (_, index) =>
-      signTestToken(keys.privateKey, userId(index), { expiresIn: 24 * 3600 }),
-    ),
-  )
-  const picks = addItemPairs(userId, bookId, shape).map((pair) => ({
-    authorization: `Bearer ${tokens[pair.user]}`,
-    body: JSON.stringify({ bookId: pair.bookId, quantity: 1 }),
-  }))
+  const { keys, pairs: picks } = await prepareAddItemLoad(redis, runId, shape)
   const pick = () => picks[Math.floor(Math.random() * picks.length)] as (typeof picks)[number]
 
   // cart-api as in production: its own load-shedding defaults (MAX_IN_FLIGHT, MAX_EVENT_LOOP_DELAY_MS).

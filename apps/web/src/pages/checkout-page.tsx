@@ -127,7 +127,11 @@ export function CheckoutPage() {
       </>
     )
 
-  const mustReview = changed || refusal?.reviewAgain === true
+  // An attempt whose answer was lost is retried as it was, with its key: the cart may well have
+  // changed meanwhile because that very order went through (its books leave the cart), and the
+  // retry then answers with that order instead of a second one.
+  const retryingSame = refusal?.retrySame === true
+  const mustReview = !retryingSame && (changed || refusal?.reviewAgain === true)
   return (
     <>
       <h1>Checkout</h1>
