@@ -20,4 +20,5 @@ export const benchmarks: readonly Benchmark[] = [
   { name: 'checkout', script: 'bench/checkout.ts' },
   { name: 'gateway', script: 'bench/gateway.ts' },
   { name: 'web', script: 'bench/web.ts' },
+  { name: 'overload', script: 'bench/overload.ts' },
 ]

@@ -26,7 +26,8 @@ export async function startWebStack(): Promise<WebStack> {
     ['--conditions=source', '--import', 'tsx', 'e2e/stack/e2e-stack.ts'],
     {
       cwd: webDir,
-      env: { ...process.env, E2E_WEB_PORT: String(port) },
+      // A hundred timed changes of one cart in a few seconds: the shopper rate limit is lifted.
+      env: { ...process.env, E2E_WEB_PORT: String(port), E2E_CART_MUTATIONS_PER_WINDOW: '0' },
       // Its output goes to stderr, so that the benchmark's JSON line stays the last line of stdout.
       stdio: ['ignore', 2, 2],
     },
