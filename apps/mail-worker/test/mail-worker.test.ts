@@ -107,6 +107,28 @@ describe('mail-worker with SMTP up (SPEC S1)', () => {
     expect(await metricValue(mail.worker, 'email_dead_letter_alerts_total')).toBe(alertsBefore + 1)
     expect(sink.messages().filter(sentTo(address))).toEqual([])
   })
+
+  it('a parked mail replayed or discarded at once stays so: its failed original leaves with it', async () => {
+    for (const action of ['discard', 'replay'] as const) {
+      const jobId = uniqueId(`refused-${action}`)
+      await mail.add(reminder({ to: `unknown-${to()}` }), jobId)
+      const entry = await waitFor(
+        async () =>
+          (await mail.dlq.getJobs(['waiting'], 0, -1, true)).find((job) => job.data.jobId === jobId),
+        `the refused e-mail ${jobId} in the dead-letter queue`,
+      )
+      const answer = await mail.worker.inject({
+        method: action === 'discard' ? 'DELETE' : 'POST',
+        url:
+          action === 'discard' ? `/admin/dead-letters/${entry.id}` : `/admin/dead-letters/${entry.id}/replay`,
+        headers: await mail.admin(),
+      })
+      expect(answer.statusCode).toBe(200)
+      // Before, the original waited in the failed set for the sweep, which then parked it again
+      // (the DLQ entry it looks for was gone): a discarded mail came back.
+      expect(await mail.queue.getJob(jobId)).toBeUndefined()
+    }
+  })
 })
 
 describe('mail-worker with SMTP down (SPEC S3)', () => {

@@ -72,7 +72,7 @@ export async function deadLetterRoutes(app: FastifyInstance, options: DeadLetter
       },
     }),
     async (request) => {
-      if (!(await discardDeadLetter(dlq, request.params.id))) throw missing(request.params.id)
+      if (!(await discardDeadLetter(dlq, target, request.params.id))) throw missing(request.params.id)
       return { discarded: true as const }
     },
   )

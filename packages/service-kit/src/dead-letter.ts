@@ -57,6 +57,16 @@ export async function listDeadLetters(dlq: Queue<DeadLetterJob>, offset: number,
 }
 
 /**
+ * The parked job's original, still in its queue's failed set until the dead-letter sweep clears it
+ * (dead-letter-sweep.ts): it goes first, so that a sweep after the admin's replay or discard finds
+ * no failed job without a DLQ entry, which it would park again.
+ */
+async function removeOriginal(target: Queue, entry: Job<DeadLetterJob>) {
+  const original = await target.getJob(entry.data.jobId)
+  if (original && (await original.isFailed())) await original.remove()
+}
+
+/**
  * Puts a parked job back on its own queue, unchanged, with that queue's retry policy, and takes it
  * out of the DLQ. Returns the new job's id, or undefined when no such parked job exists.
  */
@@ -67,15 +77,21 @@ export async function replayDeadLetter(
 ): Promise<{ replayedAs: string } | undefined> {
   const job = (await dlq.getJob(id)) as Job<DeadLetterJob> | undefined
   if (!job) return undefined
+  await removeOriginal(target, job)
   const replayed = await target.add(job.data.name, job.data.data)
   await job.remove()
   return { replayedAs: String(replayed.id) }
 }
 
 /** Drops a parked job for good. Returns false when there was none. */
-export async function discardDeadLetter(dlq: Queue<DeadLetterJob>, id: string): Promise<boolean> {
-  const job = await dlq.getJob(id)
+export async function discardDeadLetter(
+  dlq: Queue<DeadLetterJob>,
+  target: Queue,
+  id: string,
+): Promise<boolean> {
+  const job = (await dlq.getJob(id)) as Job<DeadLetterJob> | undefined
   if (!job) return false
+  await removeOriginal(target, job)
   await job.remove()
   return true
 }
