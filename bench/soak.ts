@@ -12,8 +12,8 @@
  *
  * Before the clock: BENCH_BOOKS books (200) created through book-api's admin API, BENCH_SHOPPERS
  * shoppers (500, each with an account row so that confirmations are e-mailed) each given one book
- * through cart-api, and BENCH_SOCKETS WebSocket clients (200, one per shopper) holding the first
- * shoppers' carts open on realtime-gateway. Then, open loop at a steady, moderate rate (the box has
+ * through cart-api, and BENCH_SOCKETS live-cart clients (200, packages/realtime-client, one per
+ * shopper) holding the first shoppers' carts open on realtime-gateway. Then, open loop at a steady, moderate rate (the box has
  * 2 cores and is shared; this is not a load test):
  *   - BENCH_CART_RATE (40) cart changes/s on cart-api: adds, set-quantity and removes, one at a time
  *     per shopper, up to 4 lines per cart;
@@ -28,8 +28,10 @@
  * stale), network errors and timeouts (10 s).
  *
  * Samples every minute from the start of the load: each app process' RSS (/proc/<pid>/status
- * VmRSS) and the Redis keys counted by kind (SCAN). Checked: each app's RSS and the key count at
- * the end against minute 1 (growth < 10%), no errors, every socket's deliveries in version order.
+ * VmRSS) and the Redis keys counted by kind (SCAN; a row for every kind whose count moved).
+ * Checked: each app's RSS and the key count at the end against minute 1 (growth < 10%), no errors,
+ * every live-cart client (packages/realtime-client, which resyncs after a gap) on its cart's current
+ * version at the end, every order settled and its confirmation received by the sink.
  * Prints a line per sample and the table; the LAST line is one JSON object.
  *
  * Environment: BENCH_SOAK_MINUTES (10; BENCH_QUICK=1: 2), the rates and sizes above, REDIS_URL,
@@ -40,7 +42,12 @@ import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { migrateDatabase } from '@bookstore/db'
-import { REALTIME_PATH } from '@bookstore/events'
+import { cartKeys, REALTIME_PATH } from '@bookstore/events'
+import {
+  createRealtimeClient,
+  type RealtimeClient,
+  type WebSocketConstructor,
+} from '@bookstore/realtime-client'
 import {
   createTestDatabase,
   freePort,
@@ -49,13 +56,13 @@ import {
   startPrivateRedis,
 } from '@bookstore/test-kit'
 import { Redis } from 'ioredis'
+import { WebSocket } from 'ws'
 import { cartRateLimitEnv } from './bench-settings'
 import { cleanUp, onCleanUp, runBench } from './lib/cleanup'
 import { openBenchDatabase } from './lib/database'
 import { intFromEnv, quick } from './lib/env'
 import { quantileOf } from './lib/open-loop'
 import { rootDir, type Server, startServer, stopProcess } from './lib/processes'
-import { socketHolder } from './lib/realtime-load'
 import { benchReport, checked, figure, formatNumber, printReport, type Row } from './lib/report'
 
 const target = { growthPercent: 10 } as const
@@ -101,6 +108,7 @@ function keyKind(key: string): string {
   if (key.endsWith(':mutations') && key.startsWith('cart:{')) return 'rate windows'
   if (key.startsWith('book-carts:')) return 'book-carts indexes'
   if (key.startsWith('book:')) return 'book read models'
+  if (key.startsWith('fake-payments:')) return 'fake payment records'
   return 'other'
 }
 
@@ -283,12 +291,37 @@ async function main() {
       }),
     )
 
-  const holder = socketHolder(
-    `${url('realtime-gateway').replace('http', 'ws')}${REALTIME_PATH}`,
-    shoppers.map((shopper) => shopper.authorization.slice('Bearer '.length)),
-  )
+  // The shop's own live-cart client (packages/realtime-client): it resyncs after a gap, reconnects.
   const socketCount = Math.min(settings.sockets, settings.shoppers)
-  await holder.openMany(socketCount, socketCount)
+  const latencies: number[] = []
+  const clients: { shopper: Shopper; client: RealtimeClient }[] = []
+  onCleanUp('sockets', async () => {
+    for (const { client } of clients) client.close()
+  })
+  for (const shopper of shoppers.slice(0, socketCount)) {
+    const client = createRealtimeClient({
+      url: `${url('realtime-gateway').replace('http:', 'ws:')}${REALTIME_PATH}`,
+      token: shopper.authorization.slice('Bearer '.length),
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      onCart: (cart, source) => {
+        if (source.kind === 'event' && cart.updatedAt !== null) latencies.push(Date.now() - cart.updatedAt)
+      },
+    })
+    clients.push({ shopper, client })
+  }
+  await Promise.all(clients.map(({ client }) => client.ready()))
+  const socketStats = () => {
+    const total = { applied: 0, ignored: 0, gaps: 0, snapshots: 0, reconnects: 0, orderEvents: 0 }
+    for (const { client } of clients) {
+      total.applied += client.stats.applied
+      total.ignored += client.stats.ignored
+      total.gaps += client.stats.gaps
+      total.snapshots += client.stats.snapshots
+      total.reconnects += Math.max(0, client.stats.connects - 1)
+      total.orderEvents += client.stats.orderEvents
+    }
+    return total
+  }
   console.log(
     `bench soak (${runId}): ${settings.minutes} min; ${settings.shoppers} shoppers over ${settings.books} books, ` +
       `${socketCount} sockets; per second ${settings.cartRate} cart changes, ${settings.readRate} reads, ` +
@@ -458,7 +491,9 @@ async function main() {
         .join(', ')}; redis ${formatNumber(entry.keys.total)} keys (${Object.entries(entry.keys.kinds)
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([kind, count]) => `${kind} ${count}`)
-        .join(', ')}), used_memory ${mb(entry.keys.usedMemory)} MB; ${holder.latencies.length} deliveries, ` +
+        .join(
+          ', ',
+        )}), used_memory ${mb(entry.keys.usedMemory)} MB; ${latencies.length} cart events on sockets, ` +
         `errors ${Object.values(tallies).reduce((sum, tally) => sum + tally.errors, 0)}`,
     )
     if (entry.keys.others.length > 0) console.log(`  other keys, e.g. ${entry.keys.others.join(' ')}`)
@@ -507,8 +542,25 @@ async function main() {
   while (inFlight > 0) await sleep(20)
   if (nextSample <= settings.minutes) await sample(settings.minutes)
 
-  // What the saga and the mail made of the checkouts, a little after the load.
-  await sleep(5000)
+  // Every socket ends on its cart's current version (10 s at most for the last changes).
+  const versionsBehind = async () => {
+    const stored = await redis.mget(clients.map(({ shopper }) => cartKeys(shopper.userId).version))
+    return clients.filter(({ client }, index) => client.version !== Number(stored[index])).length
+  }
+  let behind = await versionsBehind()
+  for (let waited = 0; behind > 0 && waited < 10_000; waited += 200) {
+    await sleep(200)
+    behind = await versionsBehind()
+  }
+  // What the saga and the mail made of the checkouts (60 s at most to settle).
+  const unsettledSql = `select count(*)::int as n from orders where not
+    ((status = 'confirmed' and cart_cleared_at is not null and email_enqueued_at is not null) or status = 'cancelled')`
+  let unsettled = 0
+  for (let waited = 0; waited < 60_000; waited += 500) {
+    unsettled = (await bench.query<{ n: number }>(unsettledSql))[0]?.n ?? 0
+    if (unsettled === 0) break
+    await sleep(500)
+  }
   const orders = await bench.query<{ status: string; n: number }>(
     'select status, count(*)::int as n from orders group by status',
   )
@@ -518,10 +570,13 @@ async function main() {
       'select count(*)::int as n from orders where email_enqueued_at is not null',
     )
   )[0]?.n
-  const received = await sink.received()
-  const deliveries = holder.latencies.length
-  const outOfOrder = holder.outOfOrder()
-  const deliveryP99 = Math.round(quantileOf(holder.latencies, 0.99))
+  let received = await sink.received()
+  for (let waited = 0; received < (mailed ?? 0) && waited < 30_000; waited += 500) {
+    await sleep(500)
+    received = await sink.received()
+  }
+  const sockets = socketStats()
+  const deliveryP99 = Math.round(quantileOf(latencies, 0.99))
   await bench.close()
   await cleanUp()
 
@@ -556,6 +611,22 @@ async function main() {
     )
   }
   const rate = (kind: Kind) => Math.round((tallies[kind].latencies.length / loadSec) * 10) / 10
+  // Which kinds of key grew (or shrank) between the two samples.
+  const kindRows: Row[] = [...new Set([...Object.keys(first.keys.kinds), ...Object.keys(last.keys.kinds)])]
+    .sort()
+    .flatMap((kind) => {
+      const from = first.keys.kinds[kind] ?? 0
+      const to = last.keys.kinds[kind] ?? 0
+      if (from === to) return []
+      return [
+        figure(
+          `Redis keys: ${kind}`,
+          to - from,
+          '',
+          `${from} -> ${to}; per minute ${samples.map((entry) => entry.keys.kinds[kind] ?? 0).join(', ')}`,
+        ),
+      ]
+    })
   const rows: Row[] = [
     ...rssRows,
     checked(
@@ -566,6 +637,7 @@ async function main() {
       `${first.keys.total} -> ${last.keys.total}; at the end: ${kindsDetail(last)}; per minute ` +
         samples.map((entry) => entry.keys.total).join(', '),
     ),
+    ...kindRows,
     figure(
       `Redis used_memory, minute ${first.minute} to ${last.minute}`,
       growth(first.keys.usedMemory, last.keys.usedMemory),
@@ -582,8 +654,21 @@ async function main() {
       `${tallyDetail('checkout')}; orders ${JSON.stringify(ordersBy)}, ${mailed ?? 0} e-mails enqueued, ` +
         `${received} received by the SMTP sink`,
     ),
+    checked(
+      'orders not settled, or confirmations not received by the SMTP sink',
+      unsettled + Math.max(0, (mailed ?? 0) - received),
+      '',
+      { op: '=', value: 0 },
+      `${unsettled} unsettled 60 s after the load, ${mailed ?? 0} e-mails enqueued, ${received} received`,
+    ),
     figure('admin price changes (book-api)', tallies.price.latencies.length, '', tallyDetail('price')),
-    figure(`deliveries to ${socketCount} sockets`, deliveries, '', `commit to socket p99 ${deliveryP99} ms`),
+    figure(
+      `cart events applied by ${socketCount} live-cart clients (realtime-client)`,
+      sockets.applied,
+      '',
+      `commit to socket p99 ${deliveryP99} ms; ${sockets.snapshots} snapshots, ${sockets.gaps} gaps (resynced), ` +
+        `${sockets.ignored} ignored, ${sockets.orderEvents} order events, ${sockets.reconnects} reconnects`,
+    ),
     checked(
       'errors (non-2xx other than 409/429 and stale 404s, network errors, timeouts)',
       errors,
@@ -592,7 +677,13 @@ async function main() {
       (Object.keys(tallies) as Kind[]).map((kind) => `${kind} ${tallies[kind].errors}`).join(', ') +
         `; ${skipped} requests not sent (shopper busy or ${maxInFlight} in flight)`,
     ),
-    checked('socket deliveries out of version order', outOfOrder, '', { op: '=', value: 0 }),
+    checked(
+      "live-cart clients not on their cart's current version at the end",
+      behind,
+      '',
+      { op: '=', value: 0 },
+      `of ${socketCount}, 10 s after the load`,
+    ),
   ]
   printReport(
     benchReport('soak', rows, {
@@ -608,8 +699,9 @@ async function main() {
       orders: ordersBy,
       emailsEnqueued: mailed,
       emailsReceived: received,
-      deliveries,
-      outOfOrder,
+      sockets,
+      socketsBehind: behind,
+      unsettledOrders: unsettled,
     }),
   )
 }
