@@ -294,6 +294,8 @@ async function main() {
   // The shop's own live-cart client (packages/realtime-client): it resyncs after a gap, reconnects.
   const socketCount = Math.min(settings.sockets, settings.shoppers)
   const latencies: number[] = []
+  const eventsByOp: Record<string, number> = {}
+  const shopperOps = new Set(['add-item', 'set-quantity', 'remove-item'])
   const clients: { shopper: Shopper; client: RealtimeClient }[] = []
   onCleanUp('sockets', async () => {
     for (const { client } of clients) client.close()
@@ -304,7 +306,12 @@ async function main() {
       token: shopper.authorization.slice('Bearer '.length),
       WebSocket: WebSocket as unknown as WebSocketConstructor,
       onCart: (cart, source) => {
-        if (source.kind === 'event' && cart.updatedAt !== null) latencies.push(Date.now() - cart.updatedAt)
+        if (source.kind !== 'event') return
+        const op = source.event.op
+        eventsByOp[op] = (eventsByOp[op] ?? 0) + 1
+        // A catalog re-pricing keeps the cart's updatedAt (the shopper did not touch it): only the
+        // shopper's own changes tell a commit-to-socket latency.
+        if (shopperOps.has(op) && cart.updatedAt !== null) latencies.push(Date.now() - cart.updatedAt)
       },
     })
     clients.push({ shopper, client })
@@ -666,7 +673,7 @@ async function main() {
       `cart events applied by ${socketCount} live-cart clients (realtime-client)`,
       sockets.applied,
       '',
-      `commit to socket p99 ${deliveryP99} ms; ${sockets.snapshots} snapshots, ${sockets.gaps} gaps (resynced), ` +
+      `cart-api change committed to socket p99 ${deliveryP99} ms; by op ${JSON.stringify(eventsByOp)}; ${sockets.snapshots} snapshots, ${sockets.gaps} gaps (resynced), ` +
         `${sockets.ignored} ignored, ${sockets.orderEvents} order events, ${sockets.reconnects} reconnects`,
     ),
     checked(
@@ -699,7 +706,7 @@ async function main() {
       orders: ordersBy,
       emailsEnqueued: mailed,
       emailsReceived: received,
-      sockets,
+      sockets: { ...sockets, eventsByOp },
       socketsBehind: behind,
       unsettledOrders: unsettled,
     }),
