@@ -42,3 +42,13 @@ export function cartRateLimitEnv() {
  * encode the cart) is then the same for every server however many requests it manages.
  */
 export const addItemLoadShape = { users: 1000, books: 200, booksPerCart: 5, connections: 100 } as const
+
+/** cart-api as a bench starts it from its build: the bench's Redis, key and queue prefix, the settings above. */
+export const benchCartApiEnv = (redisUrl: string, publicKeyPem: string, runId: string) => ({
+  REDIS_URL: redisUrl,
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+  JWT_PUBLIC_KEY: publicKeyPem,
+  QUEUE_PREFIX: runId,
+  ...cartApiSettingsEnv,
+})

@@ -21,7 +21,7 @@
 import { randomUUID } from 'node:crypto'
 import type autocannon from 'autocannon'
 import { Redis } from 'ioredis'
-import { addItemLoadShape, cartApiSettingsEnv } from './bench-settings'
+import { addItemLoadShape, benchCartApiEnv } from './bench-settings'
 import { prepareAddItemLoad } from './lib/add-item-load'
 import { bareAddItemBody, bareAddItemRequests, bareRoutes, startBareServer } from './lib/calibration'
 import { cleanUp, onCleanUp, runBench } from './lib/cleanup'
@@ -154,14 +154,11 @@ async function main() {
 
   // Both servers stay up for the whole bench (an idle one costs nothing), so that their max-load
   // runs can follow each other closely: the machine changes less between the two figures.
-  const cartApiServer = await startServer('cart-api', ['apps/cart-api/dist/main.js'], {
-    REDIS_URL: redisUrl,
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    JWT_PUBLIC_KEY: keys.publicKeyPem,
-    QUEUE_PREFIX: runId,
-    ...cartApiSettingsEnv,
-  })
+  const cartApiServer = await startServer(
+    'cart-api',
+    ['apps/cart-api/dist/main.js'],
+    benchCartApiEnv(redisUrl, keys.publicKeyPem, runId),
+  )
   const bareServer = await startBareServer(redisUrl)
   const warmUp = { durationSec: settings.warmupSec }
   await runCartLoad('cart-api warm-up', cartApiServer, 'cart-api', picks, redis, warmUp)

@@ -15,7 +15,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
-import { addItemLoadShape, cartApiSettingsEnv } from './bench-settings'
+import { addItemLoadShape, benchCartApiEnv } from './bench-settings'
 import { prepareAddItemLoad } from './lib/add-item-load'
 import { cleanUp, onCleanUp, runBench } from './lib/cleanup'
 import { intFromEnv, numberFromEnv, quick } from './lib/env'
@@ -58,14 +58,11 @@ async function main() {
   const pick = () => picks[Math.floor(Math.random() * picks.length)] as (typeof picks)[number]
 
   // cart-api as in production: its own load-shedding defaults (MAX_IN_FLIGHT, MAX_EVENT_LOOP_DELAY_MS).
-  const server = await startServer('cart-api', ['apps/cart-api/dist/main.js'], {
-    REDIS_URL: redisUrl,
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    JWT_PUBLIC_KEY: keys.publicKeyPem,
-    QUEUE_PREFIX: runId,
-    ...cartApiSettingsEnv,
-  })
+  const server = await startServer(
+    'cart-api',
+    ['apps/cart-api/dist/main.js'],
+    benchCartApiEnv(redisUrl, keys.publicKeyPem, runId),
+  )
 
   const capacityRun = await runLoad(
     {

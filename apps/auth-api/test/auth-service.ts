@@ -24,15 +24,20 @@ export async function countingAuthService(
   options: { limits?: Partial<AuthSettings['limits']>; windowSeconds?: number } = {},
 ) {
   const real = await createPasswordHasher({ memoryKib: 19_456, timeCost: 2, parallelism: 1 })
-  const verifications = { count: 0 }
+  // Which hash each verification checked: an account's, or the dummy one of an unknown e-mail.
+  const verifications = { count: 0, kinds: [] as ('account' | 'dummy')[] }
+  const counted = (kind: 'account' | 'dummy') => {
+    verifications.count++
+    verifications.kinds.push(kind)
+  }
   const hasher: PasswordHasher = {
     hash: real.hash,
     verify: (hash, password) => {
-      verifications.count++
+      counted('account')
       return real.verify(hash, password)
     },
     verifyNobody: (password) => {
-      verifications.count++
+      counted('dummy')
       return real.verifyNobody(password)
     },
   }

@@ -1,12 +1,8 @@
 import { users } from '@bookstore/db'
-import { openTestDatabase, redisUrl, type TestDatabase } from '@bookstore/test-kit'
+import { openTestDatabase, type TestDatabase } from '@bookstore/test-kit'
 import { eq } from 'drizzle-orm'
-import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAccessTokenSigner, readSigningKey } from '../src/domain/access-tokens'
-import { createAuthService } from '../src/domain/auth-service'
-import { createPasswordHasher, type PasswordHasher } from '../src/domain/passwords'
-import { createRateLimiter } from '../src/domain/rate-limiter'
+import { countingAuthService } from './auth-service'
 import { PASSWORD, startAuthApi, type TestAuthApi, uniqueEmail, uniqueIp } from './harness'
 
 let database: TestDatabase
@@ -37,45 +33,10 @@ describe('log-in answers reveal nothing about which accounts exist (SPEC A2)', (
   })
 
   it('spends one argon2 verification on an unknown user, as on a known one (equal timing)', async () => {
-    const real = await createPasswordHasher({ memoryKib: 19_456, timeCost: 2, parallelism: 1 })
-    const verified: string[] = []
-    const hasher: PasswordHasher = {
-      hash: real.hash,
-      verify: (hash, password) => {
-        verified.push('account')
-        return real.verify(hash, password)
-      },
-      verifyNobody: (password) => {
-        verified.push('dummy')
-        return real.verifyNobody(password)
-      },
-    }
-    const redis = new Redis(redisUrl())
+    const { service, verifications, close } = await countingAuthService(database.db, {
+      limits: { loginPerIp: 100, loginPerAccount: 100, loginPerAccountAllAddresses: 100 },
+    })
     try {
-      const service = createAuthService({
-        db: database.db,
-        hasher,
-        limiter: createRateLimiter(redis, { windowSeconds: 60 }),
-        signAccessToken: createAccessTokenSigner({
-          key: readSigningKey({ JWT_PRIVATE_KEY: auth.keys.privateKeyPem }),
-          issuer: 'bookstore-auth',
-          audience: 'bookstore',
-          ttlSeconds: 60,
-        }),
-        settings: {
-          passwordMinLength: 12,
-          refreshTokenTtlSeconds: 60,
-          sessionMaxAgeSeconds: 3600,
-          knownAddressTtlSeconds: 60,
-          limits: {
-            loginPerIp: 100,
-            loginPerAccount: 100,
-            loginPerAccountAllAddresses: 100,
-            registerPerIp: 100,
-            registerPerAccount: 100,
-          },
-        },
-      })
       const { email } = await auth.account()
       const ip = uniqueIp()
       for (const attempt of [email, uniqueEmail(), uniqueEmail().replace('@', '')]) {
@@ -85,9 +46,9 @@ describe('log-in answers reveal nothing about which accounts exist (SPEC A2)', (
           code: 'INVALID_CREDENTIALS',
         })
       }
-      expect(verified).toEqual(['account', 'dummy', 'dummy'])
+      expect(verifications.kinds).toEqual(['account', 'dummy', 'dummy'])
     } finally {
-      redis.disconnect()
+      await close()
     }
   })
 
