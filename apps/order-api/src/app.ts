@@ -55,6 +55,7 @@ export async function orderApi(app: FastifyInstance, options: { config: OrderApi
           authorize: config.FAKE_PAYMENT_AUTHORIZE,
           capture: config.FAKE_PAYMENT_CAPTURE,
           lateAnswerMs: config.PAYMENT_TIMEOUT_MS * 3,
+          recordTtlSeconds: config.FAKE_PAYMENT_RECORD_TTL_SECONDS,
         }),
         config.PAYMENT_TIMEOUT_MS,
       ),

@@ -51,6 +51,8 @@ export const OrderApiConfig = Type.Object({
   PAYMENT_TIMEOUT_MS: Type.Integer({ minimum: 10, maximum: 120_000, default: 5000 }),
   FAKE_PAYMENT_AUTHORIZE: FakeBehaviour,
   FAKE_PAYMENT_CAPTURE: FakeBehaviour,
+  /** How long the fake provider keeps an order's payment record after its last call. */
+  FAKE_PAYMENT_RECORD_TTL_SECONDS: Type.Integer({ minimum: 60, default: 30 * 24 * 3600 }),
   /** Carts: expiry of a cart that had none, and how long the purchase's answer guards a second run. */
   CART_TTL_SECONDS: Type.Integer({ minimum: 60, default: 60 * 24 * 3600 }),
   CART_IDEMPOTENCY_TTL_SECONDS: Type.Integer({ minimum: 60, default: 7 * 24 * 3600 }),

@@ -1,6 +1,7 @@
 import { orderHistory } from '@bookstore/db'
 import { asc, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fakePaymentKey } from '../src'
 import { type OrderStack, startOrderStack } from './harness'
 
 let stack: OrderStack
@@ -40,6 +41,8 @@ describe('checkout, the whole saga (SPEC O1-O3)', () => {
     expect([await stack.stockOf(dune.id), await stack.stockOf(emma.id)]).toEqual([3, 4])
     expect(await stack.holds([orderId])).toEqual([expect.objectContaining({ status: 'committed' })])
     expect(await stack.payment(orderId)).toMatchObject({ authorized: true, captured: true, refunded: false })
+    // The fake provider's record of the order expires (it was kept for good: a key per order, bench:soak).
+    expect(await stack.redis.ttl(fakePaymentKey(orderId))).toBeGreaterThan(24 * 3600)
     expect(await stack.cart(shopper.userId)).toMatchObject({ items: [], version: shopper.cartVersion + 1 })
     const history = await stack.db
       .select()

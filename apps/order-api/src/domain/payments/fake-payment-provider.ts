@@ -14,6 +14,8 @@ export interface FakePaymentOptions {
   capture: FakeBehaviour
   /** How long a `timeout` or a late `twice` answer takes: longer than the caller waits. */
   lateAnswerMs: number
+  /** How long the fake keeps an order's record after its last call (a provider's retention). */
+  recordTtlSeconds: number
 }
 
 /** The fake's state of one order: one hash in the order's hash tag. */
@@ -55,6 +57,12 @@ export async function readFakePayment(redis: Redis, orderId: string): Promise<Fa
  * stored under the order id the first time (HSETNX): the idempotency key of a real provider.
  */
 export function createFakePaymentProvider(redis: Redis, options: FakePaymentOptions): PaymentProvider {
+  /** Counts a call; every call also renews the record's expiry, so no record stays for good. */
+  async function counted(orderId: string, operation: string) {
+    const key = fakePaymentKey(orderId)
+    await redis.multi().hincrby(key, `calls:${operation}`, 1).expire(key, options.recordTtlSeconds).exec()
+  }
+
   /** Records the first outcome of `operation` and returns whichever is stored. */
   async function once(
     orderId: string,
@@ -81,7 +89,7 @@ export function createFakePaymentProvider(redis: Redis, options: FakePaymentOpti
     behaviour: FakeBehaviour,
     act: () => Promise<T>,
   ) {
-    await redis.hincrby(fakePaymentKey(orderId), `calls:${operation}`, 1)
+    await counted(orderId, operation)
     if (behaviour === 'timeout') {
       await sleep(options.lateAnswerMs, undefined, { ref: false })
       throw new Error(`fake ${operation} never answers`)
@@ -117,7 +125,7 @@ export function createFakePaymentProvider(redis: Redis, options: FakePaymentOpti
       }),
 
     async void({ orderId }): Promise<VoidOutcome> {
-      await redis.hincrby(fakePaymentKey(orderId), 'calls:void', 1)
+      await counted(orderId, 'void')
       const settled = await once(orderId, 'settlement', 'voided')
       if (settled === 'captured') return { outcome: 'already-captured' }
       await redis.hset(fakePaymentKey(orderId), 'void', 'voided')
@@ -125,7 +133,7 @@ export function createFakePaymentProvider(redis: Redis, options: FakePaymentOpti
     },
 
     async refund({ orderId }) {
-      await redis.hincrby(fakePaymentKey(orderId), 'calls:refund', 1)
+      await counted(orderId, 'refund')
       await once(orderId, 'refund', 'refunded')
     },
   }
