@@ -43,12 +43,17 @@ export function cartRateLimitEnv() {
  */
 export const addItemLoadShape = { users: 1000, books: 200, booksPerCart: 5, connections: 100 } as const
 
-/** cart-api as a bench starts it from its build: the bench's Redis, key and queue prefix, the settings above. */
-export const benchCartApiEnv = (redisUrl: string, publicKeyPem: string, runId: string) => ({
+/** What every app a bench starts from its build is given: the bench's Redis, key and queue prefix. */
+export const benchAppEnv = (redisUrl: string, publicKeyPem: string, runId: string) => ({
   REDIS_URL: redisUrl,
   HOST: '127.0.0.1',
   LOG_LEVEL: 'warn',
   JWT_PUBLIC_KEY: publicKeyPem,
   QUEUE_PREFIX: runId,
+})
+
+/** cart-api as a bench starts it: benchAppEnv and the cart settings above. */
+export const benchCartApiEnv = (redisUrl: string, publicKeyPem: string, runId: string) => ({
+  ...benchAppEnv(redisUrl, publicKeyPem, runId),
   ...cartApiSettingsEnv,
 })

@@ -27,7 +27,7 @@ import { randomUUID } from 'node:crypto'
 import { readPersistenceBacklog } from '@bookstore/cart-store'
 import { createTestDatabase, generateTestKeys, signTestToken } from '@bookstore/test-kit'
 import { Redis } from 'ioredis'
-import { cartRateLimitEnv } from './bench-settings'
+import { benchAppEnv, cartRateLimitEnv } from './bench-settings'
 import { calibrationRows, obtainCalibration } from './lib/calibration'
 import { cleanUp, onCleanUp, runBench } from './lib/cleanup'
 import { startEmbeddedDatabase } from './lib/embedded-database'
@@ -155,13 +155,7 @@ async function runOn(kind: DatabaseKind, redis: Redis, redisUrl: string, evalsha
     databaseUrl,
     books,
     shoppers,
-    env: {
-      REDIS_URL: redisUrl,
-      LOG_LEVEL: 'warn',
-      JWT_PUBLIC_KEY: keys.publicKeyPem,
-      QUEUE_PREFIX: runId,
-      ...cartRateLimitEnv(),
-    },
+    env: { ...benchAppEnv(redisUrl, keys.publicKeyPem, runId), ...cartRateLimitEnv() },
     // As the local stack runs the worker on PGlite (infra/local-stack/local-apps.ts).
     ...(kind === 'pglite' && { workerEnv: { DATABASE_POOL_SIZE: '2' } }),
   })

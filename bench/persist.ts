@@ -29,7 +29,7 @@
 import { randomUUID } from 'node:crypto'
 import { createTestDatabase, generateTestKeys, signTestToken } from '@bookstore/test-kit'
 import { Redis } from 'ioredis'
-import { cartRateLimitEnv } from './bench-settings'
+import { benchAppEnv, cartRateLimitEnv } from './bench-settings'
 import { type Calibration, obtainCalibration, referenceMachine } from './lib/calibration'
 import { cleanUp, onCleanUp, runBench } from './lib/cleanup'
 import type { CpuShares } from './lib/cpu'
@@ -235,13 +235,7 @@ async function main() {
     databaseUrl: testDatabase.url,
     books,
     shoppers: [...shoppers, hot],
-    env: {
-      REDIS_URL: redisUrl,
-      LOG_LEVEL: 'warn',
-      JWT_PUBLIC_KEY: keys.publicKeyPem,
-      QUEUE_PREFIX: runId,
-      ...cartRateLimitEnv(),
-    },
+    env: { ...benchAppEnv(redisUrl, keys.publicKeyPem, runId), ...cartRateLimitEnv() },
   })
   const rig: Rig = { ...started, shoppers, hot, redis }
   const mainStep = await runStep(rig, 'main run', mainRate, settings.durationSec)

@@ -15,14 +15,16 @@
 
   Returns { code, payload }: see includes/cart-commit.lua; rejects with
     BOOK_NOT_FOUND, OUT_OF_STOCK (payload: stock), QUANTITY_LIMIT (payload: max),
-    ITEMS_LIMIT (payload: max), IDEMPOTENCY_KEY_REUSED
+    ITEMS_LIMIT (payload: max), IDEMPOTENCY_KEY_REUSED, RATE_LIMITED (payload: ms left)
 ]]
 -- @include "includes/cart-commit.lua"
 
-local answered = replayOrThrottle()
+local answered = storedAnswer()
 if answered then return answered end
 local items = loadItems()
 if not items then return MISSING_CART end
+local refused = throttled()
+if refused then return refused end
 
 local bookId = ARGV[10]
 local quantity = tonumber(ARGV[11])

@@ -6,14 +6,16 @@
   ARGV[10] bookId
 
   Returns { code, payload }: see includes/cart-commit.lua; rejects with
-    ITEM_NOT_IN_CART, IDEMPOTENCY_KEY_REUSED
+    ITEM_NOT_IN_CART, IDEMPOTENCY_KEY_REUSED, RATE_LIMITED (payload: ms left)
 ]]
 -- @include "includes/cart-commit.lua"
 
-local answered = replayOrThrottle()
+local answered = storedAnswer()
 if answered then return answered end
 local items = loadItems()
 if not items then return MISSING_CART end
+local refused = throttled()
+if refused then return refused end
 
 local index = findItem(items, ARGV[10])
 if not index then return { REJECT_ITEM_NOT_IN_CART, '' } end

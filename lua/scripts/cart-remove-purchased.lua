@@ -18,7 +18,7 @@
 
 local NOTHING_TO_REMOVE = 3
 
-local answered = replayOrThrottle()
+local answered = storedAnswer()
 if answered then return answered end
 local items = loadItems()
 if not items then return MISSING_CART end

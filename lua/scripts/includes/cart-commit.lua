@@ -60,13 +60,11 @@ local function storedAnswer()
   return { 1, string.sub(stored, separator + 1) }
 end
 
--- Every script's first step: a retry gets its stored answer (and is not counted); any other
--- request is counted in the shopper's rate window, refused with the ms left when over the limit.
-local function replayOrThrottle()
-  local answer = storedAnswer()
-  if answer then return answer end
-  -- A missing cart is not counted: the script asks for hydration and the request comes back.
-  if mutationLimit <= 0 or redis.call('EXISTS', KEYS[1]) == 0 then return nil end
+-- A shopper's request, once its cart is known to exist (a missing cart asks for hydration and the
+-- request comes back: counted once): counted in the shopper's rate window, refused with the ms left
+-- when over the limit. A retry answered by storedAnswer() never gets here, so it is not counted.
+local function throttled()
+  if mutationLimit <= 0 then return nil end
   local count = redis.call('INCR', KEYS[6])
   if count == 1 then redis.call('PEXPIRE', KEYS[6], rateWindowMs) end
   if count > mutationLimit then

@@ -117,7 +117,7 @@ export const rateLimitsPlugin = fp(
         return
       }
       limited.inc({ limit })
-      reply.header('retry-after', String(decision.retryAfterSeconds))
+      // The error handler sends details.retryAfterSeconds as Retry-After.
       throw gatewayError('RATE_LIMITED', `Too many requests; retry in ${decision.retryAfterSeconds} s`, {
         limit,
         retryAfterSeconds: decision.retryAfterSeconds,
