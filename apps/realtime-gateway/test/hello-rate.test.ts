@@ -35,6 +35,7 @@ describe('hello rate per socket', () => {
 
     await system.addItem(0, token, book.bookId)
     await waitFor(() => received.some((message) => message.type === 'cart.changed'), 'the change')
+    expect(received.filter((message) => message.type === 'snapshot')).toHaveLength(5)
     expect(ws.readyState).toBe(ws.OPEN)
   })
 })

@@ -41,6 +41,9 @@ export class SessionManager {
   #unsubscribe: () => void
   #settings: SessionSettings
   #closed = false
+  /** Counts every change of the session (log-in, log-out, a token taken): a refresh answer that
+   * comes back after one was sent for a session that no longer is, and is dropped. */
+  #changes = 0
 
   constructor(
     private readonly tabs: TabSync,
@@ -132,18 +135,22 @@ export class SessionManager {
       // While this tab waited for the lock, another one may have refreshed and said so.
       const held = this.#token
       if (held && held.expiresAt - this.now() > this.#aheadMs(held)) return held.value
+      // A log-in or log-out while the refresh is on its way wins: the refresh was sent with the
+      // cookie of before (none, or the old session), and its answer says nothing of the new state.
+      const changes = this.#changes
       try {
         const session = await requestJson(CookieSessionResponse, apiPaths.auth.refresh, {
           method: 'POST',
           headers: csrf,
         })
+        if (changes !== this.#changes) return this.#token?.value
         await this.#adopt(session.accessToken, session.expiresIn, session.user, true)
         return session.accessToken
       } catch (error) {
         if (isApiError(error) && error.status === 401) {
           // No cookie, or the session ended (logged out elsewhere, expired, revoked).
-          this.#clear()
-          return undefined
+          if (changes === this.#changes) this.#clear()
+          return this.#token?.value
         }
         // auth-api unreachable: keep what we have and try again soon.
         if (this.#state.status === 'starting') this.#setState({ status: 'anonymous' })
@@ -155,6 +162,7 @@ export class SessionManager {
 
   async #adopt(accessToken: string, expiresIn: number, user: SessionUser, announce: boolean) {
     const expiresAt = this.now() + expiresIn * 1000
+    this.#changes += 1
     this.#token = { value: accessToken, expiresAt }
     const known = this.#state.status === 'authenticated' ? this.#state.user : undefined
     let full: SessionUser = {
@@ -198,6 +206,7 @@ export class SessionManager {
       case 'session': {
         if (this.#token && this.#token.expiresAt >= message.expiresAt) return
         if (message.expiresAt <= this.now()) return
+        this.#changes += 1
         this.#token = { value: message.accessToken, expiresAt: message.expiresAt }
         this.#setState({ status: 'authenticated', user: message.user })
         this.#schedule(message.expiresAt - this.now() - this.#aheadMs(this.#token))
@@ -221,6 +230,7 @@ export class SessionManager {
   }
 
   #clear() {
+    this.#changes += 1
     this.#token = undefined
     if (this.#timer !== undefined) clearTimeout(this.#timer)
     this.#timer = undefined
