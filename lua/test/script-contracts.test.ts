@@ -19,6 +19,8 @@ import {
   removePurchasedCall,
   type ScriptCall,
   setQuantityScript,
+  windowCounterAddCall,
+  windowCounterAddScript,
 } from '../src'
 
 /** The highest ARGV[n] a script's header names (its own header, not the included ones). */
@@ -62,6 +64,7 @@ const calls: [RedisScript, ScriptCall][] = [
     }),
   ],
   [cartAdvanceVersionScript, advanceVersionCall({ ...context, durableVersion: 5, skip: 10 })],
+  [windowCounterAddScript, windowCounterAddCall('gateway-rate-limit:ip:127.0.0.1:1', 3, 60_000)],
 ]
 
 describe('each script and its argument builder', () => {

@@ -23,13 +23,14 @@ export const metricsPlugin = fp(
       registers: [registry],
     })
     app.decorate('metrics', registry)
-    app.addHook('onResponse', async (request, reply) => {
+    app.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url
-      if (route === undefined) return
-      httpDuration.observe(
-        { method: request.method, route, status: String(reply.statusCode) },
-        reply.elapsedTime / 1000,
-      )
+      if (route !== undefined)
+        httpDuration.observe(
+          { method: request.method, route, status: String(reply.statusCode) },
+          reply.elapsedTime / 1000,
+        )
+      done()
     })
     app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (_request, reply) =>
       reply.type(registry.contentType).send(await registry.metrics()),

@@ -25,13 +25,15 @@ export const servicePlugin = fp(
     await app.register(loadSheddingPlugin)
     // JSON APIs: a text body is refused with 415 instead of failing validation as a string.
     app.removeContentTypeParser('text/plain')
-    app.addHook('onRequest', async (request, reply) => {
+    // Hooks on every request take a callback, not a promise: a gateway pays for each one per request.
+    app.addHook('onRequest', (request, reply, done) => {
       reply.header('x-request-id', request.id)
+      done()
     })
-    app.addHook('preValidation', async (request) => {
+    app.addHook('preValidation', (request, _reply, done) => {
       // The query parser keeps a sequence it cannot decode as it was; refuse it instead.
       if (!decodesAsUtf8(request.url))
-        throw kitError('INVALID_TEXT', 'The address holds invalid UTF-8', { field: 'querystring' })
+        return done(kitError('INVALID_TEXT', 'The address holds invalid UTF-8', { field: 'querystring' }))
       for (const [part, value] of [
         ['querystring', request.query],
         ['params', request.params],
@@ -39,8 +41,11 @@ export const servicePlugin = fp(
       ] as const) {
         const field = invalidTextAt(value, part)
         if (field !== undefined)
-          throw kitError('INVALID_TEXT', 'Text may not hold NUL characters or invalid UTF-8', { field })
+          return done(
+            kitError('INVALID_TEXT', 'Text may not hold NUL characters or invalid UTF-8', { field }),
+          )
       }
+      done()
     })
   },
   { name: 'service-kit' },
@@ -61,7 +66,8 @@ export function invalidTextAt(value: unknown, path: string): string | undefined 
     }
     return undefined
   }
-  if (value !== null && typeof value === 'object') {
+  // Bytes are not text (the gateway passes bodies on unparsed; the app behind it checks them).
+  if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value)) {
     for (const [key, item] of Object.entries(value)) {
       const found = invalidTextAt(key, `${path}/${key}`) ?? invalidTextAt(item, `${path}/${key}`)
       if (found) return found

@@ -50,8 +50,10 @@ const accessLogLevels = new Set(['info', 'debug', 'trace'])
 export const edgePlugin = fp(
   async (app: FastifyInstance, options: EdgeOptions) => {
     app.decorateRequest('upstreamUrl', undefined)
-    app.addHook('onRequest', async (request) => {
+    // Callback hooks, not async ones: each runs on every proxied request.
+    app.addHook('onRequest', (request, _reply, done) => {
       checkRequestTarget(request.url)
+      done()
     })
     const security = securityHeaders({
       // The shop: its own scripts, styles and socket only. The admin tools set their own policy.
@@ -74,10 +76,12 @@ export const edgePlugin = fp(
       // Cross-origin isolation headers would keep other origins listed in CORS_ORIGINS out.
       crossOriginResourcePolicy: { policy: 'same-site' },
     })
-    app.addHook('onRequest', async (_request, reply) => {
+    app.addHook('onRequest', (_request, reply, done) => {
       reply.headers(security)
+      done()
     })
-    app.addHook('onResponse', async (request, reply) => {
+    app.addHook('onResponse', (request, reply, done) => {
+      done()
       // Not even built when the level leaves it out (a gateway at warn under load).
       if (!accessLogLevels.has(request.log.level)) return
       request.log.info(

@@ -1,3 +1,4 @@
+import { addToWindowCounter } from '@bookstore/lua'
 import { DomainError, type TokenVerifier } from '@bookstore/service-kit'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
@@ -50,18 +51,9 @@ async function bearerUser(request: FastifyRequest, verify: TokenVerifier): Promi
 export const rateLimitsPlugin = fp(
   async (app: FastifyInstance, options: RateLimitsOptions) => {
     const redis = app.redis
+    // One script call per key: a counter never exists without its expiry.
     const store: WindowCounterStore = {
-      // One transaction: a counter never exists without its expiry.
-      async add(key, amount, expireAtMs) {
-        const results = await redis
-          .multi()
-          .incrby(key, amount)
-          .pexpireat(key, expireAtMs + 1000)
-          .exec()
-        const [error, count] = results?.[0] ?? [new Error('rate-limit transaction discarded'), 0]
-        if (error) throw error
-        return Number(count)
-      },
+      add: (key, amount, expireAtMs) => addToWindowCounter(redis, key, amount, expireAtMs + 1000),
     }
     const limiters = {
       ip: createWindowLimiter(store, {

@@ -1,9 +1,10 @@
-import httpProxy, { type FastifyHttpProxyOptions } from '@fastify/http-proxy'
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
+import type { Dispatcher } from 'undici'
 import { forwardedHeaders } from '../domain/forwarded-headers'
 import { gatewayError } from '../domain/gateway-errors'
 import { classifyFailure, mayRetry, takesInstanceDown } from '../domain/retry-policy'
 import type { PublicRoute } from '../domain/route-table'
+import { callUpstream, upstreamRequestHeaders } from '../domain/upstream-call'
 
 export interface ApiProxyOptions {
   table: readonly PublicRoute[]
@@ -14,13 +15,14 @@ export interface ApiProxyOptions {
   onRequest: onRequestAsyncHookHandler
 }
 
-type ProxyHandlerOptions = Parameters<NonNullable<FastifyHttpProxyOptions['handler']>>[3]
+const methods: Dispatcher.HttpMethod[] = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS']
 
 /**
- * Every entry of the route table as one @fastify/http-proxy registration (tier 3): the prefix
- * rewritten to the app's own path, then sent to one instance of its upstream. A failed attempt
- * goes to another instance when that is safe (domain/retry-policy.ts); what cannot be answered
- * becomes 502 UPSTREAM_UNAVAILABLE or 504 UPSTREAM_TIMEOUT in the apps' error shape.
+ * Every entry of the route table as two routes (the prefix and everything below it, tier 3): the
+ * prefix rewritten to the app's own path, then sent to one instance of its upstream
+ * (domain/upstream-call.ts). A failed attempt goes to another instance when that is safe
+ * (domain/retry-policy.ts); what cannot be answered becomes 502 UPSTREAM_UNAVAILABLE or 504
+ * UPSTREAM_TIMEOUT in the apps' error shape.
  */
 export async function apiProxyRoutes(app: FastifyInstance, options: ApiProxyOptions) {
   // The body goes on byte for byte (no parse, no re-encoding) and is kept, so a retry can send it again.
@@ -37,87 +39,63 @@ export async function apiProxyRoutes(app: FastifyInstance, options: ApiProxyOpti
   })
 
   for (const route of options.table) {
-    const forward = (
-      request: FastifyRequest,
-      reply: FastifyReply,
-      dest: string,
-      handlerOptions: ProxyHandlerOptions,
-    ) => {
+    const forward = async (request: FastifyRequest, reply: FastifyReply) => {
       const pool = app.upstreams.pool(route.upstream)
-      const tried = new Set<string>()
+      const method = request.method as Dispatcher.HttpMethod
       const body =
-        Buffer.isBuffer(request.body) && request.method !== 'GET' && request.method !== 'HEAD'
-          ? request.body
-          : undefined
-      const retryable = {
-        method: request.method,
-        hasIdempotencyKey: request.headers['idempotency-key'] !== undefined,
-      }
-
-      const attempt = () => {
+        Buffer.isBuffer(request.body) && method !== 'GET' && method !== 'HEAD' ? request.body : undefined
+      const retryable = { method, hasIdempotencyKey: request.headers['idempotency-key'] !== undefined }
+      const headers = forwardedHeaders(upstreamRequestHeaders(request.headers), {
+        requestId: request.id,
+        peerAddress: request.raw.socket.remoteAddress,
+        protocol: request.protocol,
+        host: request.host,
+        trustsProxies: options.trustsProxies,
+      })
+      if (body) headers['content-type'] ??= 'application/octet-stream'
+      const path = route.to + request.url.slice(route.path.length)
+      const tried = new Set<string>()
+      for (;;) {
         const instance = pool.pick(tried)
-        if (!instance) {
-          reply.send(
-            gatewayError(
-              'UPSTREAM_UNAVAILABLE',
-              pool.instances.length === 0
-                ? `${route.upstream} is not configured on this gateway`
-                : `${route.upstream} is unreachable; retry soon`,
-              { upstream: route.upstream },
-            ),
+        if (!instance)
+          throw gatewayError(
+            'UPSTREAM_UNAVAILABLE',
+            pool.instances.length === 0
+              ? `${route.upstream} is not configured on this gateway`
+              : `${route.upstream} is unreachable; retry soon`,
+            { upstream: route.upstream },
           )
-          return
-        }
         tried.add(instance.url)
         request.upstreamUrl = instance.url
-        reply.from(dest, {
-          ...handlerOptions,
-          getUpstream: () => instance.url,
-          timeout: options.timeoutMs,
-          ...(body && { body, contentType: request.headers['content-type'] ?? 'application/octet-stream' }),
-          rewriteRequestHeaders: (original, headers) =>
-            forwardedHeaders(headers, {
-              requestId: original.id,
-              peerAddress: original.raw.socket.remoteAddress,
-              protocol: original.protocol,
-              host: original.host,
-              trustsProxies: options.trustsProxies,
-            }),
-          onError: (_reply, { error }) => {
-            const failure = classifyFailure(error)
-            app.upstreams.failed(route.upstream, instance.url, failure, takesInstanceDown(failure))
-            request.log.warn({ err: error, upstream: instance.url, failure }, 'upstream attempt failed')
-            if (mayRetry(failure, retryable) && pool.pick(tried)) {
-              app.upstreams.retried(route.upstream)
-              attempt()
-              return
-            }
-            reply.send(
-              failure === 'timeout'
-                ? gatewayError('UPSTREAM_TIMEOUT', `${route.upstream} did not answer in time`, {
-                    upstream: route.upstream,
-                  })
-                : gatewayError('UPSTREAM_UNAVAILABLE', `${route.upstream} is unreachable; retry soon`, {
-                    upstream: route.upstream,
-                  }),
-            )
-          },
-        })
+        try {
+          const answer = await callUpstream(app.upstreams.agent, {
+            origin: instance.url,
+            method,
+            path,
+            headers,
+            body,
+            timeoutMs: options.timeoutMs,
+          })
+          return reply.code(answer.status).headers(answer.headers).send(answer.body)
+        } catch (error) {
+          const failure = classifyFailure(error)
+          app.upstreams.failed(route.upstream, instance.url, failure, takesInstanceDown(failure))
+          request.log.warn({ err: error, upstream: instance.url, failure }, 'upstream attempt failed')
+          if (mayRetry(failure, retryable) && pool.pick(tried)) {
+            app.upstreams.retried(route.upstream)
+            continue
+          }
+          throw failure === 'timeout'
+            ? gatewayError('UPSTREAM_TIMEOUT', `${route.upstream} did not answer in time`, {
+                upstream: route.upstream,
+              })
+            : gatewayError('UPSTREAM_UNAVAILABLE', `${route.upstream} is unreachable; retry soon`, {
+                upstream: route.upstream,
+              })
+        }
       }
-      attempt()
-      return reply
     }
-
-    await app.register(httpProxy, {
-      prefix: route.path,
-      rewritePrefix: route.to,
-      // The instance is chosen per request (forward); http-proxy needs to be told so.
-      upstream: '',
-      replyOptions: { getUpstream: () => '' },
-      proxyPayloads: false,
-      undici: app.upstreams.agent,
-      disableRequestLogging: true,
-      handler: forward,
-    })
+    app.route({ method: methods, url: route.path, handler: forward })
+    app.route({ method: methods, url: `${route.path}/*`, handler: forward })
   }
 }
