@@ -9,6 +9,7 @@ import { checkRequestTarget } from '../src/domain/request-path'
 import { classifyFailure, mayRetry } from '../src/domain/retry-policy'
 import { publicPathOf, routeTable, upstreamNames } from '../src/domain/route-table'
 import { cacheControlFor, isPagePath } from '../src/domain/static-caching'
+import { clientResponseHeaders, upstreamRequestHeaders } from '../src/domain/upstream-call'
 import { createUpstreamPool } from '../src/domain/upstream-pool'
 
 describe('the route table', () => {
@@ -138,6 +139,44 @@ describe('forwarded headers', () => {
       { ...original, trustsProxies: true },
     )
     expect(headers['x-forwarded-for']).toBe('203.0.113.9, 10.1.2.3')
+  })
+})
+
+describe('headers across the hop', () => {
+  it('keeps the connection\'s own headers and what undici sets from the request', () => {
+    const sent = upstreamRequestHeaders({
+      host: 'shop.example',
+      connection: 'keep-alive, x-secret',
+      'keep-alive': 'timeout=5',
+      'transfer-encoding': 'chunked',
+      'content-length': '12',
+      upgrade: 'h2c',
+      te: 'trailers',
+      authorization: 'Bearer t',
+      'idempotency-key': 'k1',
+      'content-type': 'application/json',
+    })
+    expect(sent).toEqual({
+      authorization: 'Bearer t',
+      'idempotency-key': 'k1',
+      'content-type': 'application/json',
+    })
+  })
+
+  it('passes every answer header on but the hop ones, several Set-Cookie lines included', () => {
+    const answer = clientResponseHeaders({
+      'content-type': 'application/json',
+      'content-length': '2',
+      'set-cookie': ['a=1; HttpOnly', 'b=2; HttpOnly'],
+      connection: 'keep-alive',
+      'keep-alive': 'timeout=72',
+      'transfer-encoding': 'chunked',
+    })
+    expect(answer).toEqual({
+      'content-type': 'application/json',
+      'content-length': '2',
+      'set-cookie': ['a=1; HttpOnly', 'b=2; HttpOnly'],
+    })
   })
 })
 

@@ -15,12 +15,7 @@ const connectCodes = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ])
 const resetCodes = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'])
-const timeoutCodes = new Set([
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'FST_REPLY_FROM_GATEWAY_TIMEOUT',
-  'FST_REPLY_FROM_TIMEOUT',
-])
+const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
 
 const codesOf = (error: unknown): string[] => {
   const codes: string[] = []
@@ -35,7 +30,7 @@ const codesOf = (error: unknown): string[] => {
 
 export function classifyFailure(error: unknown): UpstreamFailure {
   const codes = codesOf(error)
-  // The innermost cause says what happened; the wrappers only say how reply-from saw it.
+  // The innermost cause says what happened; a wrapper only says how the client saw it.
   for (const code of [...codes].reverse()) {
     if (connectCodes.has(code)) return 'connect'
     if (timeoutCodes.has(code)) return 'timeout'
