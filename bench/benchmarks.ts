@@ -21,4 +21,5 @@ export const benchmarks: readonly Benchmark[] = [
   { name: 'gateway', script: 'bench/gateway.ts' },
   { name: 'web', script: 'bench/web.ts' },
   { name: 'overload', script: 'bench/overload.ts' },
+  { name: 'capacity', script: 'bench/capacity.ts' },
 ]

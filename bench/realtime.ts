@@ -23,18 +23,17 @@
  * hundred (ulimit -n).
  */
 import { randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { REALTIME_PATH } from '@bookstore/events'
 import { freePort, generateTestKeys, seedBook, signTestToken } from '@bookstore/test-kit'
 import { Redis } from 'ioredis'
-import { WebSocket } from 'ws'
 import { benchBook, cartApiSettingsEnv } from './bench-settings'
 import { cleanUp, onCleanUp, runBench } from './lib/cleanup'
 import { measureCpu } from './lib/cpu'
 import { intFromEnv, quick } from './lib/env'
 import { quantile } from './lib/load'
 import { describeOverload, noOverload, notOk, type Overload } from './lib/overload'
+import { memoryAfterGc, rssOf } from './lib/process-memory'
 import { startServer } from './lib/processes'
 import { changeRounds, socketHolder, startDriver } from './lib/realtime-load'
 import { chooseRedis, cleanUpRunKeys } from './lib/redis-target'
@@ -56,55 +55,6 @@ const settings = {
 const runId = `bench-${randomUUID().slice(0, 8)}`
 const userId = (index: number) => `${runId}-user-${index}`
 const bookId = `${runId}-book`
-
-/** Resident memory of a process in bytes (Linux /proc). */
-const rssOf = (pid: number) =>
-  Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024
-
-interface MemoryReading {
-  rss: number
-  heapUsed: number
-  external: number
-}
-
-/**
- * The gateway's memory right after a full garbage collection, asked over its inspector port (the
- * bench starts it with --inspect): without the collection, RSS also counts garbage not yet
- * collected, which made the per-socket figure swing by a few KB from run to run.
- */
-async function memoryAfterGc(inspectorPort: number): Promise<MemoryReading> {
-  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)).json()) as Array<{
-    webSocketDebuggerUrl: string
-  }>
-  const inspector = new WebSocket(targets[0]?.webSocketDebuggerUrl ?? '')
-  await new Promise((resolve, reject) => {
-    inspector.once('open', resolve)
-    inspector.once('error', reject)
-  })
-  let nextId = 0
-  const call = (method: string, params: Record<string, unknown> = {}) =>
-    new Promise<{ result?: { value?: string } }>((resolve) => {
-      const id = ++nextId
-      const onMessage = (data: Buffer) => {
-        const message = JSON.parse(data.toString()) as {
-          id?: number
-          result: { result?: { value?: string } }
-        }
-        if (message.id !== id) return
-        inspector.off('message', onMessage)
-        resolve(message.result)
-      }
-      inspector.on('message', onMessage)
-      inspector.send(JSON.stringify({ id, method, params }))
-    })
-  await call('HeapProfiler.collectGarbage')
-  const answer = await call('Runtime.evaluate', {
-    expression: 'JSON.stringify(process.memoryUsage())',
-    returnByValue: true,
-  })
-  inspector.close()
-  return JSON.parse(answer.result?.value ?? '{}') as MemoryReading
-}
 
 /**
  * The gateway's own view (its realtime_delivery_latency_seconds histogram, commit to hand-over to
