@@ -28,8 +28,11 @@
  * stale), network errors and timeouts (10 s).
  *
  * Samples every minute from the start of the load: each app process' RSS (/proc/<pid>/status
- * VmRSS) and the Redis keys counted by kind (SCAN; a row for every kind whose count moved).
- * Checked: each app's RSS and the key count at the end against minute 1 (growth < 10%), no errors,
+ * VmRSS) as it is and right after a full garbage collection (asked over the app's inspector port:
+ * garbage not yet collected is not memory the app holds), and the Redis keys counted by kind (SCAN;
+ * a row for every kind whose count moved). Checked: each app's RSS after the collection and the key
+ * count at the end against minute 1 (growth < 10%; the kinds kept for a fixed window after their
+ * work, finished catalog events and sent e-mails, counted apart: see retainedKinds), no errors,
  * every live-cart client (packages/realtime-client, which resyncs after a gap) on its cart's current
  * version at the end, every order settled and its confirmation received by the sink.
  * Prints a line per sample and the table; the LAST line is one JSON object.
@@ -39,10 +42,9 @@
  */
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { migrateDatabase } from '@bookstore/db'
-import { cartKeys, REALTIME_PATH } from '@bookstore/events'
+import { cartKeys, catalogQueueNames, emailQueueNames, REALTIME_PATH } from '@bookstore/events'
 import {
   createRealtimeClient,
   type RealtimeClient,
@@ -62,6 +64,7 @@ import { cleanUp, onCleanUp, runBench } from './lib/cleanup'
 import { openBenchDatabase } from './lib/database'
 import { intFromEnv, quick } from './lib/env'
 import { quantileOf } from './lib/open-loop'
+import { memoryAfterGc, rssOf } from './lib/process-memory'
 import { rootDir, type Server, startServer, stopProcess } from './lib/processes'
 import { benchReport, checked, figure, formatNumber, printReport, type Row } from './lib/report'
 
@@ -89,14 +92,6 @@ const titleOf = (index: number) =>
   `The ${words[index % words.length]} ${words[Math.floor(index / words.length) % words.length]} ${index}`
 const pick = <T>(values: readonly T[]): T => values[Math.floor(Math.random() * values.length)] as T
 
-/** Resident memory of a process in bytes (Linux /proc). */
-const rssOf = (pid: number) => {
-  try {
-    return Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024
-  } catch {
-    return 0
-  }
-}
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10
 
 /** What a Redis key is, from its name (packages/events keys, the BullMQ prefix of the run). */
@@ -134,9 +129,23 @@ async function countKeys(redis: Redis) {
 
 interface Sample {
   minute: number
+  /** Each app's resident set as it is (garbage not yet collected included). */
   rssMb: Record<string, number>
+  /** Each app's resident set right after a full garbage collection: what it holds. */
+  heldMb: Record<string, number>
   keys: Awaited<ReturnType<typeof countKeys>>
 }
+
+/**
+ * Kinds of key that are kept for a fixed time after their work is done, by design: finished
+ * catalog events (their ids deduplicate a re-sent event for an hour), sent e-mails (their ids keep
+ * a shopper from being mailed twice for a week), failed jobs (a week, for an admin). Over a
+ * 10-minute run they can only grow, by the rate of their work, until their window ends; they are
+ * bounded by rate x window, not flat, so they are shown apart and the flat check is on the rest.
+ */
+const retainedKinds = new Set(
+  [catalogQueueNames.catalogEvents, emailQueueNames.email].map((queue) => `queue ${queue}`),
+)
 
 /** The repository's SMTP sink as its own process, on free ports; stopped at clean-up. */
 async function startSmtpSinkProcess() {
@@ -222,7 +231,13 @@ async function main() {
     SMTP_URL: sink.smtpUrl,
     ...cartRateLimitEnv(),
   }
-  const start = (name: string) => startServer(name, [`apps/${name}/dist/main.js`], env)
+  // Each app with its inspector open, so that a sample can ask for a full collection first.
+  const inspectorPorts = new Map<string, number>()
+  const start = async (name: string) => {
+    const inspectorPort = await freePort()
+    inspectorPorts.set(name, inspectorPort)
+    return startServer(name, [`--inspect=127.0.0.1:${inspectorPort}`, `apps/${name}/dist/main.js`], env)
+  }
   const apps: Server[] = []
   for (const name of [
     'book-api',
@@ -489,12 +504,16 @@ async function main() {
   const samples: Sample[] = []
   const sample = async (minute: number) => {
     const rssMb: Record<string, number> = {}
-    for (const app of apps) rssMb[app.name] = mb(rssOf(app.pid))
-    const entry: Sample = { minute, rssMb, keys: await countKeys(redis) }
+    const heldMb: Record<string, number> = {}
+    for (const app of apps) {
+      rssMb[app.name] = mb(rssOf(app.pid))
+      heldMb[app.name] = mb((await memoryAfterGc(inspectorPorts.get(app.name) ?? 0)).rss)
+    }
+    const entry: Sample = { minute, rssMb, heldMb, keys: await countKeys(redis) }
     samples.push(entry)
     console.log(
-      `minute ${minute}: RSS ${Object.entries(rssMb)
-        .map(([name, value]) => `${name} ${value} MB`)
+      `minute ${minute}: RSS (after a full GC) ${Object.entries(rssMb)
+        .map(([name, value]) => `${name} ${value} (${heldMb[name]}) MB`)
         .join(', ')}; redis ${formatNumber(entry.keys.total)} keys (${Object.entries(entry.keys.kinds)
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([kind, count]) => `${kind} ${count}`)
@@ -591,17 +610,23 @@ async function main() {
   const last = samples.at(-1)
   if (!first || !last || samples.length < 2) throw new Error('fewer than two samples were taken')
   const growth = (from: number, to: number) => (from > 0 ? Math.round(((to - from) / from) * 1000) / 10 : 0)
+  // Checked after a full collection (what the app holds); the RSS as it was is in the detail.
   const rssRows: Row[] = apps.map((app) => {
-    const from = first.rssMb[app.name] ?? 0
-    const to = last.rssMb[app.name] ?? 0
+    const from = first.heldMb[app.name] ?? 0
+    const to = last.heldMb[app.name] ?? 0
     return checked(
-      `${app.name} RSS growth, minute ${first.minute} to ${last.minute}`,
+      `${app.name} RSS growth after a full GC, minute ${first.minute} to ${last.minute}`,
       growth(from, to),
       '%',
       { op: '<', value: target.growthPercent },
-      `${from} MB -> ${to} MB; per minute ${samples.map((entry) => entry.rssMb[app.name]).join(', ')}`,
+      `${from} MB -> ${to} MB; per minute ${samples.map((entry) => entry.heldMb[app.name]).join(', ')}; ` +
+        `before the GC ${first.rssMb[app.name]} MB -> ${last.rssMb[app.name]} MB`,
     )
   })
+  const liveKeys = (entry: Sample) =>
+    Object.entries(entry.keys.kinds)
+      .filter(([kind]) => !retainedKinds.has(kind))
+      .reduce((sum, [, count]) => sum + count, 0)
   const kindsDetail = (entry: Sample) =>
     Object.entries(entry.keys.kinds)
       .sort(([a], [b]) => a.localeCompare(b))
@@ -637,10 +662,16 @@ async function main() {
   const rows: Row[] = [
     ...rssRows,
     checked(
-      `Redis key count growth, minute ${first.minute} to ${last.minute}`,
-      growth(first.keys.total, last.keys.total),
+      `Redis key count growth (kept-for-a-window kinds apart), minute ${first.minute} to ${last.minute}`,
+      growth(liveKeys(first), liveKeys(last)),
       '%',
       { op: '<', value: target.growthPercent },
+      `${liveKeys(first)} -> ${liveKeys(last)}; per minute ${samples.map(liveKeys).join(', ')}`,
+    ),
+    figure(
+      `Redis key count, every kind, minute ${first.minute} to ${last.minute}`,
+      growth(first.keys.total, last.keys.total),
+      '%',
       `${first.keys.total} -> ${last.keys.total}; at the end: ${kindsDetail(last)}; per minute ` +
         samples.map((entry) => entry.keys.total).join(', '),
     ),
