@@ -7,7 +7,9 @@
   before the restore and lost with it (a client that saw one must not take a different cart under
   the same version). The change is published like any other, so live clients receive it, and the
   caller persists it. The cart's last-change time and remaining lifetime are kept (nobody changed
-  it); a cart already past PostgreSQL's version is left alone, so running this twice is harmless.
+  it); a cart already at or past PostgreSQL's version is left alone, so running this twice is
+  harmless, and so is a caller that read the cart before a concurrent job persisted a newer state
+  (PostgreSQL then holds Redis's own version, not one Redis lost).
 
   KEYS and ARGV are put together by lua/src/cart-advance-version.ts.
   KEYS[1..6]: see includes/cart-commit.lua (KEYS[3], KEYS[5], KEYS[6] are never written)
@@ -17,7 +19,7 @@
 
   Returns:
     { 0, cart JSON, version }   advanced (the change was published)
-    { 2, '', version }          already past PostgreSQL's version: unchanged
+    { 2, '', version }          already at or past PostgreSQL's version: unchanged
     { 3, '' }                   the cart does not exist
 ]]
 -- @include "includes/cart-commit.lua"
@@ -31,7 +33,7 @@ local skip = tonumber(ARGV[11])
 local raw = redis.call('GET', KEYS[1])
 if not raw then return { ABSENT, '' } end
 local stored = cjson.decode(raw)
-if stored.version > durableVersion then return { UNCHANGED, '', stored.version } end
+if stored.version >= durableVersion then return { UNCHANGED, '', stored.version } end
 
 -- commit() takes the counter one further: the new version is durableVersion + skip + 1 at least.
 local counter = tonumber(redis.call('GET', KEYS[2]) or '0')

@@ -5,6 +5,7 @@ import { Check } from 'typebox/value'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   type AddItemInput,
+  advanceCartVersion,
   type CartMutationContext,
   cartScripts,
   hydrateCart,
@@ -163,6 +164,28 @@ describe('cart-hydrate.lua', () => {
       version: 13,
     })
     expect(await redis.get(keys.version)).toBe('13')
+  })
+})
+
+describe('cart-advance-version.lua', () => {
+  const advance = (userId: string, durableVersion: number) =>
+    advanceCartVersion(redis, { userId, durableVersion, skip: 1000, now: 1, cartTtlSeconds: 3600 })
+
+  it('moves a cart behind PostgreSQL past it, leaving the lost versions unused', async () => {
+    const userId = await freshUser()
+    await runCartMutation(redis, 'add-item', context(userId), addArgs('b1', 1))
+    const result = await advance(userId, 5)
+    expect(result).toMatchObject({ outcome: 'advanced', version: 1006 })
+  })
+
+  it("leaves a cart at PostgreSQL's version alone: a job that read it before a newer state was persisted", async () => {
+    const userId = await freshUser()
+    await runCartMutation(redis, 'add-item', context(userId), addArgs('b1', 1))
+    await runCartMutation(redis, 'add-item', context(userId), addArgs('b2', 1))
+    // A concurrent job persisted version 2 (Redis's own): PostgreSQL is not ahead of Redis.
+    expect(await advance(userId, 2)).toEqual({ outcome: 'unchanged', version: 2 })
+    expect(await advance(userId, 1)).toEqual({ outcome: 'unchanged', version: 2 })
+    expect(Number(await redis.get(cartKeys(userId).version))).toBe(2)
   })
 })
 

@@ -120,18 +120,23 @@ async function advancePastPostgres(
 ): Promise<PersistOutcome> {
   const now = (deps.now ?? Date.now)()
   const behind = outcome.ahead ?? []
-  await Promise.all(
+  const results = await Promise.all(
     behind.map(({ userId, storedVersion }) =>
       advanceCartVersion(deps.redis, { userId, durableVersion: storedVersion, now, ...advance }),
     ),
   )
+  // 'unchanged': Redis was not behind after all, it had moved on since this job read it and a
+  // concurrent job persisted the newer state first. Only the carts moved are reported.
+  const advanced = behind
+    .filter((_, index) => results[index]?.outcome === 'advanced')
+    .map((entry) => entry.userId)
   const again = await persistCarts(
     { ...deps, advance: undefined },
     behind.map((entry) => entry.userId),
     mode,
   )
   const { ahead: _advanced, ...before } = outcome
-  const merged: PersistOutcome = { ...before, advanced: behind.map((entry) => entry.userId) }
+  const merged: PersistOutcome = { ...before, advanced }
   addResult(merged, again)
   merged.missing.push(...again.missing)
   for (const [userId, error] of again.failed) merged.failed.set(userId, error)
