@@ -1,4 +1,9 @@
-import { authConfigProperties, baseConfigProperties, loadConfig } from '@bookstore/service-kit'
+import {
+  authConfigProperties,
+  baseConfigProperties,
+  loadConfig,
+  trustProxyProperty,
+} from '@bookstore/service-kit'
 import { type Static, Type } from 'typebox'
 
 const seconds = (minimum: number, fallback: number) => Type.Integer({ minimum, default: fallback })
@@ -13,9 +18,9 @@ export const AuthApiConfig = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3003 }),
   /**
    * Comma-separated addresses or CIDRs of the proxies in front (their X-Forwarded-For is believed):
-   * the per-address rate limits need the client's address, not the load balancer's.
+   * the per-address rate limits need the client's address, not the load balancer's. `false`: none.
    */
-  TRUST_PROXY: Type.Optional(Type.String({ minLength: 1 })),
+  TRUST_PROXY: trustProxyProperty,
   DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://' }),
   /** Small by default: the local stack's PGlite serves one connection at a time. */
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),

@@ -1,4 +1,10 @@
-import { authPlugin, redisPlugin, servicePlugin, tokenVerifierFromConfig } from '@bookstore/service-kit'
+import {
+  authPlugin,
+  redisPlugin,
+  servicePlugin,
+  tokenVerifierFromConfig,
+  trustedProxies,
+} from '@bookstore/service-kit'
 import type { FastifyInstance } from 'fastify'
 import { corsOrigins, type GatewayConfig, upstreamUrls } from './config'
 import { routeTable, websocketRoute } from './domain/route-table'
@@ -18,7 +24,7 @@ import { websocketTunnel } from './routes/websocket-tunnel'
 export async function gateway(app: FastifyInstance, options: { config: GatewayConfig }) {
   const { config } = options
   const verify = tokenVerifierFromConfig(config)
-  const trustsProxies = config.TRUST_PROXY !== undefined
+  const trustsProxies = trustedProxies(config.TRUST_PROXY) !== undefined
   // Tier 1: the service kit and external clients.
   await app.register(servicePlugin, {
     serviceName: 'gateway',

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net'
-import { type BuildOptions, fastifyOptions } from '@bookstore/service-kit'
+import { type BuildOptions, fastifyOptions, trustedProxies } from '@bookstore/service-kit'
 import Fastify, { LogController } from 'fastify'
 import { gateway } from './app'
 import type { GatewayConfig } from './config'
@@ -34,7 +34,7 @@ export async function buildGateway(config: GatewayConfig, options: BuildOptions 
     genReqId: (request) => requestIdOf(request.headers['x-request-id']),
     // One access line per request (plugins/edge.ts) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: config.TRUST_PROXY ?? false,
+    trustProxy: trustedProxies(config.TRUST_PROXY) ?? false,
     bodyLimit: config.BODY_LIMIT_BYTES,
     clientErrorHandler,
   })

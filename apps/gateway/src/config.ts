@@ -1,4 +1,9 @@
-import { authConfigProperties, baseConfigProperties, loadConfig } from '@bookstore/service-kit'
+import {
+  authConfigProperties,
+  baseConfigProperties,
+  loadConfig,
+  trustProxyProperty,
+} from '@bookstore/service-kit'
 import { type Static, Type } from 'typebox'
 import { type UpstreamName, upstreamNames } from './domain/route-table'
 
@@ -28,9 +33,9 @@ export const GatewayConfig = Type.Object({
   CORS_ORIGINS: Type.String({ default: '' }),
   /**
    * Comma-separated addresses or CIDRs of the proxies in front (a TLS terminator, a load balancer):
-   * their X-Forwarded-For is believed. Unset: the gateway is the edge and the peer is the client.
+   * their X-Forwarded-For is believed. Unset or `false`: the gateway is the edge and the peer is the client.
    */
-  TRUST_PROXY: Type.Optional(Type.String({ minLength: 1 })),
+  TRUST_PROXY: trustProxyProperty,
   /** The largest request body the gateway forwards; larger ones get 413 without reaching an app. */
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
   /** An upstream that has not answered within this gets the request a 504 UPSTREAM_TIMEOUT. */

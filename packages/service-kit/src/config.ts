@@ -63,6 +63,24 @@ export const baseConfigProperties = {
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, maximum: 10_000, default: 500 }),
 } satisfies TProperties
 
+const proxyEntry = '(?:loopback|linklocal|uniquelocal|[0-9A-Fa-f:.]+(?:/[0-9]{1,3})?)'
+
+/**
+ * TRUST_PROXY of an app behind proxies: the comma-separated addresses or CIDRs (or proxy-addr's
+ * names loopback, linklocal, uniquelocal) whose X-Forwarded-For is believed; `false` trusts none,
+ * as unset does. Anything else is refused at boot with the variable named: Fastify would throw on it
+ * while starting (`false` used to reach it as the address list ['false'], a crash loop).
+ */
+export const trustProxyProperty = Type.Optional(
+  Type.String({ pattern: `^\\s*(?:false|${proxyEntry}(?:\\s*,\\s*${proxyEntry})*)\\s*$` }),
+)
+
+/** The proxies a TRUST_PROXY value names, for Fastify's `trustProxy`; undefined when it trusts none. */
+export function trustedProxies(value: string | undefined): string[] | undefined {
+  if (value === undefined || value.trim() === 'false') return undefined
+  return value.split(',').map((entry) => entry.trim())
+}
+
 export const authConfigProperties = {
   /**
    * Access-token public keys (PEM, SPKI; several blocks during a key rotation), inline or in a

@@ -1,6 +1,7 @@
+import Fastify from 'fastify'
 import { Type } from 'typebox'
 import { describe, expect, it } from 'vitest'
-import { baseConfigProperties, ConfigError, loadConfig } from '../src'
+import { baseConfigProperties, ConfigError, loadConfig, trustedProxies, trustProxyProperty } from '../src'
 
 const Schema = Type.Object({
   ...baseConfigProperties,
@@ -45,5 +46,27 @@ describe('loadConfig', () => {
       expect(message).not.toContain('hunter2')
       expect(message).not.toMatch(/got "x"/)
     }
+  })
+})
+
+describe('TRUST_PROXY', () => {
+  const ProxySchema = Type.Object({ TRUST_PROXY: trustProxyProperty })
+  const load = (value: string) => loadConfig(ProxySchema, { TRUST_PROXY: value }).TRUST_PROXY
+
+  it('takes addresses, CIDRs and the named ranges, which Fastify accepts', () => {
+    const value = load('172.16.0.0/12, 10.0.0.0/8,::1,loopback')
+    expect(trustedProxies(value)).toEqual(['172.16.0.0/12', '10.0.0.0/8', '::1', 'loopback'])
+    expect(() => Fastify({ trustProxy: trustedProxies(value) })).not.toThrow()
+  })
+
+  it('reads false as trusting no proxy, not as an address list Fastify throws on', () => {
+    expect(() => Fastify({ trustProxy: ['false'] })).toThrow(/invalid IP address/)
+    expect(trustedProxies(load('false'))).toBeUndefined()
+    expect(trustedProxies(undefined)).toBeUndefined()
+  })
+
+  it('refuses anything else at boot, naming the variable', () => {
+    for (const value of ['true', 'yes', '10.0.0.0/8,,10.1.0.0/16', 'proxy.example'])
+      expect(() => load(value), value).toThrow(/TRUST_PROXY/)
   })
 })
