@@ -52,7 +52,7 @@ export interface PhaseResult {
  */
 class RawConnection {
   private socket: Socket
-  private buffered = Buffer.alloc(0)
+  private buffered: Buffer = Buffer.alloc(0)
   private current: ((status: Outcome['status']) => void) | undefined
   private timer: NodeJS.Timeout | undefined
 

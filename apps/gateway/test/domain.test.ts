@@ -143,7 +143,7 @@ describe('forwarded headers', () => {
 })
 
 describe('headers across the hop', () => {
-  it('keeps the connection\'s own headers and what undici sets from the request', () => {
+  it("keeps the connection's own headers and what undici sets from the request", () => {
     const sent = upstreamRequestHeaders({
       host: 'shop.example',
       connection: 'keep-alive, x-secret',
