@@ -6,8 +6,10 @@
  * cart-api, realtime-gateway and the gateway run from their builds, each in its own process, the
  * gateway in front of the other two (its rate limits set out of the way: one load generator is one
  * client address). In the same run:
- *   1. the add-item load (bench:cart's shape) at max load on cart-api direct and through the
- *      gateway, alternating (BENCH_ROUNDS), the median run counting;
+ *   1. the add-item load (bench:cart's shape) at max load on cart-api direct, through a bare
+ *      forwarder (bench/bare-proxy.ts: node:http + undici and nothing else, the floor any Node hop
+ *      has on this machine) and through the gateway, alternating (BENCH_ROUNDS), the median run
+ *      counting; with each server's CPU time per request;
  *   2. both again at one fixed rate, half the gateway's maximum, for the two p99s;
  *   3. BENCH_SOCKETS sockets opened through the gateway (bench:realtime's socket holder and change
  *      driver, the changes sent to cart-api direct), every delivery timed from its commit.
@@ -17,7 +19,7 @@
  *
  * Environment: BENCH_QUICK=1, BENCH_DURATION (s, default 10), BENCH_WARMUP (3), BENCH_CONNECTIONS
  * (100), BENCH_ROUNDS (1), BENCH_SOCKETS (5000), BENCH_USERS (1000), BENCH_RATE (500 changes/s),
- * BENCH_CHANGES_DURATION (s, 10), REDIS_URL. Needs a file limit above 2 x BENCH_SOCKETS + a few
+ * BENCH_CHANGES_DURATION (s, 10), BENCH_CHANGES_WARMUP (s, 5, uncounted), REDIS_URL. Needs a file limit above 2 x BENCH_SOCKETS + a few
  * hundred (ulimit -n): the gateway holds two sockets per tunnel.
  */
 import { randomUUID } from 'node:crypto'
@@ -35,7 +37,7 @@ import { addOverload, describeOverload, noOverload, notOk } from './lib/overload
 import { type Server, startServer } from './lib/processes'
 import { changeRounds, socketHolder, startDriver } from './lib/realtime-load'
 import { chooseRedis, cleanUpRunKeys } from './lib/redis-target'
-import { benchReport, checked, formatNumber, printReport } from './lib/report'
+import { benchReport, checked, figure, formatNumber, printReport } from './lib/report'
 
 const target = { ratio: 0.6, halfLoadP99Factor: 3, deliveryP99Ms: 25 } as const
 
@@ -48,6 +50,12 @@ const settings = {
   users: intFromEnv('BENCH_USERS', addItemLoadShape.users),
   rate: intFromEnv('BENCH_RATE', 500),
   changesSec: intFromEnv('BENCH_CHANGES_DURATION', quick ? 5 : 10),
+  /**
+   * Uncounted changes after the sockets opened: 5,000 sockets opened in a few seconds leave both
+   * servers collecting the garbage of 10,000 handshakes for seconds after (Mark-Compacts of 100 ms
+   * and more in --trace-gc), which is the connection storm's cost, not steady delivery.
+   */
+  changesWarmupSec: intFromEnv('BENCH_CHANGES_WARMUP', quick ? 2 : 5),
 }
 
 const runId = `bench-${randomUUID().slice(0, 8)}`
@@ -152,21 +160,37 @@ async function main() {
     RATE_LIMIT_PER_USER: '1000000000',
   })
 
-  // ---- 1. Max load, direct and through the gateway (each run's CPU share: its server process).
+  // The floor: a forwarder with nothing but the hop (bench/bare-proxy.ts).
+  const bareProxy = await startServer(
+    'bare-proxy',
+    ['--conditions=source', '--import', 'tsx', 'bench/bare-proxy.ts'],
+    {
+      UPSTREAM: cartApi.url,
+    },
+  )
+
+  // ---- 1. Max load, direct, through the bare forwarder and through the gateway (each run's CPU
+  // share: its server process).
   const direct: Target = { server: cartApi, route: 'direct' }
+  const bare: Target = { server: bareProxy, route: 'gateway' }
   const through: Target = { server: gateway, route: 'gateway' }
   const load = { picks, redis }
   const warmUp = { durationSec: settings.warmupSec }
   await addItemLoad('direct warm-up', direct, load, warmUp)
+  await addItemLoad('bare forwarder warm-up', bare, load, warmUp)
   await addItemLoad('gateway warm-up', through, load, warmUp)
   const directRuns: RunFigures[] = []
+  const bareRuns: RunFigures[] = []
   const gatewayRuns: RunFigures[] = []
   for (let round = 1; round <= settings.rounds; round++) {
     const suffix = settings.rounds > 1 ? ` (${round}/${settings.rounds})` : ''
     directRuns.push(await addItemLoad(`cart-api direct max${suffix}`, direct, load, settings))
+    bareRuns.push(await addItemLoad(`through the bare forwarder max${suffix}`, bare, load, settings))
     gatewayRuns.push(await addItemLoad(`through the gateway max${suffix}`, through, load, settings))
   }
+  await bareProxy.stop()
   const directMax = median(directRuns)
+  const bareMax = median(bareRuns)
   const gatewayMax = median(gatewayRuns)
 
   // ---- 2. One fixed rate for both: half of what the gateway managed.
@@ -187,7 +211,7 @@ async function main() {
     rate: settings.rate,
   })
   const { drive, arrived } = changeRounds(holder, driver, settings.users)
-  const warm = await drive(settings.rate * Math.min(2, settings.warmupSec))
+  const warm = await drive(settings.rate * settings.changesWarmupSec)
   await arrived(warm.owed)
   holder.latencies.length = 0
   const total = settings.rate * settings.changesSec
@@ -220,8 +244,13 @@ async function main() {
   await cleanUp()
   if (failures.length > 0) console.error(`some requests did not answer 2xx:\n  ${failures.join('\n  ')}`)
 
-  const ratio =
-    directMax.reqPerSec > 0 ? Math.round((gatewayMax.reqPerSec / directMax.reqPerSec) * 1000) / 1000 : 0
+  const ratioOf = (over: RunFigures, under: RunFigures) =>
+    under.reqPerSec > 0 ? Math.round((over.reqPerSec / under.reqPerSec) * 1000) / 1000 : 0
+  const ratio = ratioOf(gatewayMax, directMax)
+  const bareRatio = ratioOf(bareMax, directMax)
+  // CPU time per request of a server process (its CPU share over its requests per second).
+  const cpuUsPerRequest = (figures: RunFigures) =>
+    figures.reqPerSec > 0 ? Math.round(((figures.cpu.server ?? 0) * 10_000) / figures.reqPerSec) : 0
   const summary = (figures: RunFigures, runs: RunFigures[]) => ({
     reqPerSec: figures.reqPerSec,
     p50Ms: figures.p50Ms,
@@ -240,6 +269,20 @@ async function main() {
       { op: '>=', value: target.ratio },
       `${formatNumber(gatewayMax.reqPerSec)} vs ${formatNumber(directMax.reqPerSec)} req/s, same run; p99 ` +
         `${gatewayMax.p99Ms} vs ${directMax.p99Ms} ms`,
+    ),
+    figure(
+      'the floor: POST /api/cart/items through a bare forwarder / cart-api direct, max load',
+      bareRatio,
+      '',
+      `node:http + undici and nothing else (bench/bare-proxy.ts), same run: ${formatNumber(bareMax.reqPerSec)} ` +
+        `req/s; the gateway reaches ${ratioOf(gatewayMax, bareMax)} of it`,
+    ),
+    figure(
+      'CPU per proxied request: gateway / bare forwarder / cart-api',
+      cpuUsPerRequest(gatewayMax),
+      'µs',
+      `${cpuUsPerRequest(gatewayMax)} / ${cpuUsPerRequest(bareMax)} / ${cpuUsPerRequest(directMax)} µs ` +
+        "(each process' CPU share over its requests per second at max load)",
     ),
     checked(
       `p99 through the gateway at ${formatNumber(halfRate)} req/s (half its max)`,
@@ -274,8 +317,10 @@ async function main() {
     benchReport('gateway', rows, {
       calibration,
       direct: summary(directMax, directRuns),
+      bareForwarder: summary(bareMax, bareRuns),
       gateway: summary(gatewayMax, gatewayRuns),
       ratio,
+      bareRatio,
       halfLoad: {
         rate: halfRate,
         direct: { reqPerSec: directHalf.reqPerSec, p50Ms: directHalf.p50Ms, p99Ms: directHalf.p99Ms },
