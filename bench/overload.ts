@@ -20,7 +20,7 @@ import { prepareAddItemLoad } from './lib/add-item-load'
 import { cleanUp, onCleanUp, runBench } from './lib/cleanup'
 import { intFromEnv, numberFromEnv, quick } from './lib/env'
 import { describeRun, runLoad } from './lib/load'
-import { type Outcome, quantileOf, runOpenLoop } from './lib/open-loop'
+import { type OpenLoopRequest, type Outcome, quantileOf, runOpenLoop } from './lib/open-loop'
 import { startServer } from './lib/processes'
 import { chooseRedis, cleanUpRunKeys } from './lib/redis-target'
 import { benchReport, checked, figure, formatNumber, printReport } from './lib/report'
@@ -91,20 +91,19 @@ async function main() {
   const overloadRate = Math.round(capacity * settings.factor)
   const calmRate = Math.round(capacity / 2)
 
+  const requests: OpenLoopRequest[] = picks.map((chosen) => ({
+    method: 'POST',
+    path: '/cart/items',
+    headers: { 'content-type': 'application/json', authorization: chosen.authorization },
+    body: chosen.body,
+  }))
   const [overloadPhase, calmPhase] = await runOpenLoop(
     {
       url: server.url,
       connections: settings.connections,
       timeoutMs: settings.timeoutMs,
-      request: () => {
-        const chosen = pick()
-        return {
-          method: 'POST',
-          path: '/cart/items',
-          headers: { 'content-type': 'application/json', authorization: chosen.authorization },
-          body: chosen.body,
-        }
-      },
+      // The same request objects every time: the generator serializes each one once.
+      request: () => requests[Math.floor(Math.random() * requests.length)] as OpenLoopRequest,
     },
     [
       { label: 'overload', rate: overloadRate, durationSec: settings.overloadSec },

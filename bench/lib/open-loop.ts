@@ -109,8 +109,17 @@ class RawConnection {
   }
 }
 
-/** The bytes of one request (Host and Content-Length added). */
+/** The bytes of one request (Host and Content-Length added), made once per request object. */
+const serialized = new WeakMap<OpenLoopRequest, Buffer>()
 function requestBytes(request: OpenLoopRequest, host: string): Buffer {
+  const known = serialized.get(request)
+  if (known) return known
+  const bytes = serializeRequest(request, host)
+  serialized.set(request, bytes)
+  return bytes
+}
+
+function serializeRequest(request: OpenLoopRequest, host: string): Buffer {
   const body = request.body ?? ''
   let head = `${request.method} ${request.path} HTTP/1.1\r\nhost: ${host}\r\n`
   for (const [name, value] of Object.entries(request.headers)) head += `${name}: ${value}\r\n`
