@@ -1,5 +1,5 @@
 import type { Database } from '@bookstore/db'
-import { generateTestKeys, redisUrl } from '@bookstore/test-kit'
+import { generateTestKeys, testRedisClient } from '@bookstore/test-kit'
 import { Redis } from 'ioredis'
 import { createAccessTokenSigner, readSigningKey } from '../src/domain/access-tokens'
 import { type AuthSettings, createAuthService } from '../src/domain/auth-service'
@@ -41,7 +41,7 @@ export async function countingAuthService(
       return real.verifyNobody(password)
     },
   }
-  const redis = new Redis(redisUrl())
+  const redis = testRedisClient()
   const service = createAuthService({
     db,
     hasher,

@@ -56,8 +56,8 @@ export async function startStack(database: TestDatabase, options: StackOptions =
     adminToken: () => stack.token(uniqueId('admin'), { role: 'admin' }),
     seedBook: (overrides?: Parameters<typeof stack.seedBook>[0]) =>
       stack.seedBook({ stock: 10_000, ...overrides }),
-    async shopper() {
-      const shopper = await stack.shopper()
+    async shopper(userId?: string) {
+      const shopper = await stack.shopper({ userId })
       userIds.add(shopper.userId)
       return shopper
     },
