@@ -160,3 +160,22 @@ export async function usersOnEveryMaster(
     probe.disconnect()
   }
 }
+
+/**
+ * FLUSHALL on every master of the test run's Cluster: only for the cluster suite's own cluster,
+ * before test files that SCAN every key and run alone (the scheduler's, `--no-file-parallelism`).
+ */
+export async function flushCluster(): Promise<void> {
+  clusterDir()
+  const masters = (await clusterNodes()).filter((node) => node.role === 'master' && !node.failed)
+  await Promise.all(
+    masters.map(async ({ host, port }) => {
+      const node = new Redis({ host, port })
+      try {
+        await node.flushall()
+      } finally {
+        node.disconnect()
+      }
+    }),
+  )
+}
