@@ -1,6 +1,5 @@
 import type { Database } from '@bookstore/db'
 import { generateTestKeys, testRedisClient } from '@bookstore/test-kit'
-import { Redis } from 'ioredis'
 import { createAccessTokenSigner, readSigningKey } from '../src/domain/access-tokens'
 import { type AuthSettings, createAuthService } from '../src/domain/auth-service'
 import { createPasswordHasher, type PasswordHasher } from '../src/domain/passwords'

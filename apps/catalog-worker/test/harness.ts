@@ -6,7 +6,6 @@ import {
   uniqueId,
   waitFor,
 } from '@bookstore/test-kit'
-import { Redis } from 'ioredis'
 
 /**
  * book-api, cart-api and catalog-worker on one test stack, as the local stack wires them: one

@@ -1,7 +1,6 @@
 import { bookCartsKey, type CartCommit, type CatalogEvent, cartKeys, emptyCart } from '@bookstore/events'
 import { loadCartScripts, loadCatalogScripts, runCartMutation } from '@bookstore/lua'
 import { testRedisClient, uniqueId } from '@bookstore/test-kit'
-import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sweepBook } from '../src/domain/sweep-book'
 
