@@ -207,6 +207,7 @@ describe.runIf(onRedisCluster())('Redis Cluster faults under load', () => {
     expect(newMaster.id).not.toBe(victim.id)
     // Bounded: cluster-node-timeout (2 s) plus the election, with room for a loaded machine.
     expect(lastFailure - killedAt).toBeLessThan(15_000)
+    expect(degradedUntil - killedAt).toBeLessThan(20_000)
     expect(failed.every(({ status }) => status === 503)).toBe(true)
     const tail = load.outcomes.filter(({ at }) => at > lastFailure)
     expect(tail.length).toBeGreaterThan(0)

@@ -10,10 +10,10 @@ export async function deleteKeys(redis: Redis | Cluster, pattern: string): Promi
     let cursor = '0'
     do {
       const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000)
+      cursor = next
       if (keys.length === 0) continue
       if (redis.isCluster) await Promise.all(keys.map((key) => redis.unlink(key)))
       else await redis.unlink(...keys)
-      cursor = next
     } while (cursor !== '0')
   }
 }
