@@ -103,8 +103,14 @@ export class RedisScript {
     )
   }
 
-  /** Loads the script ahead of the first call (on every master of a Cluster). */
+  /**
+   * Loads the script ahead of the first call: on every master of a Cluster, once the Cluster has
+   * its slot map (before that it knows no master). A master added or promoted later answers
+   * NOSCRIPT once and is given the script by the EVAL fallback.
+   */
   async load(redis: RedisClient): Promise<void> {
+    if (redis.isCluster && redis.status !== 'ready')
+      await new Promise<void>((resolve) => redis.once('ready', () => resolve()))
     const nodes = 'nodes' in redis ? redis.nodes('master') : [redis]
     await Promise.all(nodes.map((node) => node.script('LOAD', this.source)))
   }

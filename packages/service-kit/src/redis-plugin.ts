@@ -9,9 +9,10 @@ declare module 'fastify' {
 }
 
 /**
- * A Redis client (one server or a Cluster, from the URL: redis-client.ts) for a worker: commands wait (forever) for Redis to come back instead of failing,
- * so a job pauses through an outage rather than spending its attempts. `autoPipeline`: commands
- * sent in one tick go in one round trip (reading many carts at once).
+ * A Redis client for a worker (one server or a Cluster, as the URL says: redis-client.ts):
+ * commands wait (forever) for Redis to come back instead of failing, so a job pauses through an
+ * outage rather than spending its attempts. `autoPipeline`: commands sent in one tick go in one
+ * round trip (reading many carts at once).
  */
 export function createPatientRedis(
   url: string,
