@@ -7,10 +7,9 @@ import {
   masterOfSlot,
   onRedisCluster,
   openTestDatabase,
-  restartClusterNode,
+  rejoinAsReplica,
   type TestDatabase,
   uniqueId,
-  waitForClusterOk,
 } from '@bookstore/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startStack, type TestStack } from './harness'
@@ -225,7 +224,6 @@ describe.runIf(onRedisCluster())('Redis Cluster faults under load', () => {
       45_000,
     )
     // The old master comes back as a replica, for whatever runs next on this cluster.
-    restartClusterNode(victim.port)
-    await waitForClusterOk({ replicas: 3, timeoutMs: 30_000 })
+    await rejoinAsReplica(victim.port, newMaster.id, 3)
   })
 })

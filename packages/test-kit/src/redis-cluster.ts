@@ -94,9 +94,13 @@ export function restartClusterNode(port: number): void {
   if (result.status !== 0) throw new Error(`redis-server on ${port} did not start: ${result.stderr}`)
 }
 
-/** Waits until every node that answers says cluster_state:ok and knows `replicas` live replicas. */
+/**
+ * Waits until every live node says cluster_state:ok and the cluster knows `replicas` live
+ * replicas; the error says what the cluster looked like last.
+ */
 export async function waitForClusterOk(options: { replicas?: number; timeoutMs?: number } = {}) {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000)
+  let seen = 'no node answered'
   for (;;) {
     try {
       const nodes = await clusterNodes()
@@ -123,11 +127,15 @@ export async function waitForClusterOk(options: { replicas?: number; timeoutMs?:
             }
           }),
       )
+      seen = nodes
+        .map((node) => `${node.port} ${node.role}${node.failed ? ' (failed)' : ''}`)
+        .concat(`states ok: ${states.filter(Boolean).length} of ${states.length}`)
+        .join(', ')
       if (states.every(Boolean) && replicas >= (options.replicas ?? 0)) return
     } catch {
       // not yet
     }
-    if (Date.now() > deadline) throw new Error('the cluster did not become ok')
+    if (Date.now() > deadline) throw new Error(`the cluster did not become ok: ${seen}`)
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
 }
@@ -178,4 +186,31 @@ export async function flushCluster(): Promise<void> {
       }
     }),
   )
+}
+
+/**
+ * Starts a killed master again and waits until it serves as a replica of `masterId` (the replica
+ * that took its slots). It normally learns so by itself from the cluster bus within seconds; if it
+ * has not after 10 s it is told (CLUSTER REPLICATE), then the whole cluster must be ok again.
+ */
+export async function rejoinAsReplica(port: number, masterId: string, replicas: number): Promise<void> {
+  restartClusterNode(port)
+  try {
+    await waitForClusterOk({ replicas, timeoutMs: 10_000 })
+    return
+  } catch {
+    // told below
+  }
+  const node = new Redis({ host: '127.0.0.1', port })
+  let refused = ''
+  try {
+    await node.call('CLUSTER', 'REPLICATE', masterId)
+  } catch (error) {
+    refused = ` (CLUSTER REPLICATE refused: ${error instanceof Error ? error.message : String(error)})`
+  } finally {
+    node.disconnect()
+  }
+  await waitForClusterOk({ replicas, timeoutMs: 30_000 }).catch((error: unknown) => {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}${refused}`)
+  })
 }
