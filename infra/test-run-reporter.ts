@@ -2,8 +2,12 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, relative, resolve } from 'node:path'
 import type { Reporter, SerializedError, TestModule, Vitest } from 'vitest/node'
 
-/** Where each workspace's run is recorded; infra/test-summary.mjs adds them up. */
-export const testRunFile = '.turbo/test-run.json'
+/**
+ * Where each workspace's run is recorded; infra/test-summary.mjs adds them up. The cluster suite
+ * (infra/redis-cluster/run-suite) names a record of its own per step (TEST_RUN_RECORD,
+ * `.turbo/cluster-<step>-run.json`), so its runs never overwrite the normal suite's.
+ */
+export const testRunFile = process.env.TEST_RUN_RECORD ?? '.turbo/test-run.json'
 
 export interface TestRunRecord {
   passed: number

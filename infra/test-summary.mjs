@@ -9,9 +9,20 @@ const workspaces = [
   'lua',
   ...['apps', 'packages'].flatMap((dir) => readdirSync(dir).map((name) => join(dir, name))),
 ]
-// test-run.json: a workspace's vitest run; e2e-run.json: the web shop's Playwright run.
+// test-run.json: a workspace's vitest run; e2e-run.json: the web shop's Playwright run;
+// cluster-<step>-run.json: a step of the cluster suite (infra/redis-cluster/run-suite).
+const recordNames = (workspace) => {
+  const dir = join(workspace, '.turbo')
+  const cluster = existsSync(dir)
+    ? readdirSync(dir).filter((name) => /^cluster-.+-run\.json$/.test(name))
+    : []
+  return ['test-run.json', 'e2e-run.json', ...cluster]
+}
 const records = workspaces.flatMap((workspace) =>
-  ['test-run.json', 'e2e-run.json'].map((name) => ({ workspace, record: join(workspace, '.turbo', name) })),
+  recordNames(workspace).map((name) => ({
+    workspace: name.startsWith('cluster-') ? `${workspace} on Redis Cluster` : workspace,
+    record: join(workspace, '.turbo', name),
+  })),
 )
 
 if (process.argv[2] === '--clear') {

@@ -1,5 +1,4 @@
 import type { CatalogBookState, CatalogCartOperation } from '@bookstore/events'
-import type { Redis } from 'ioredis'
 import { cartCommitCall, cartCommitKeyCount } from './cart-commit'
 import { type RedisClient, RedisScript, type ScriptCall } from './redis-script'
 
@@ -77,7 +76,7 @@ export async function propagateToCart(
 
 /** The same for many carts, one script call per cart, all in one pipeline (results in order). */
 export async function propagateToCarts(
-  redis: Redis,
+  redis: RedisClient,
   userIds: readonly string[],
   input: PropagationInput,
   context: PropagationContext,

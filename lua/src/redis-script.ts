@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { Cluster, Redis } from 'ioredis'
+import { keySlot } from './key-slot'
 
 export type RedisClient = Redis | Cluster
 export type ScriptArg = string | number
@@ -60,15 +61,37 @@ export class RedisScript {
   }
 
   /**
-   * Many calls in one pipeline (one round trip; a single Redis, since a Cluster pipeline must stay
-   * in one slot). A call answered NOSCRIPT is run again on its own, with the EVAL fallback.
+   * Many calls in one pipeline (one round trip). On a Cluster a pipeline must stay in one slot, so
+   * the calls are split by the slot of their keys, one pipeline per slot, sent together. A call
+   * answered NOSCRIPT (a node that never saw the script, a promoted replica) is run again on its
+   * own, with the EVAL fallback. Replies come back in the calls' order.
    */
-  async runPipelined(redis: Redis, calls: readonly ScriptCall[]): Promise<unknown[]> {
+  async runPipelined(redis: RedisClient, calls: readonly ScriptCall[]): Promise<unknown[]> {
+    for (const { keys } of calls) this.checkKeys(keys)
+    if (!redis.isCluster) return this.pipelineOf(redis, calls)
+    const bySlot = new Map<number, number[]>()
+    calls.forEach(({ keys }, index) => {
+      const slot = keys[0] === undefined ? 0 : keySlot(keys[0])
+      const indexes = bySlot.get(slot)
+      if (indexes) indexes.push(index)
+      else bySlot.set(slot, [index])
+    })
+    const replies: unknown[] = new Array(calls.length)
+    await Promise.all(
+      [...bySlot.values()].map(async (indexes) => {
+        const group = indexes.map((index) => calls[index] as ScriptCall)
+        const groupReplies = await this.pipelineOf(redis, group)
+        groupReplies.forEach((reply, at) => {
+          replies[indexes[at] as number] = reply
+        })
+      }),
+    )
+    return replies
+  }
+
+  private async pipelineOf(redis: RedisClient, calls: readonly ScriptCall[]): Promise<unknown[]> {
     const pipeline = redis.pipeline()
-    for (const { keys, args } of calls) {
-      this.checkKeys(keys)
-      pipeline.evalsha(this.sha, keys.length, ...keys, ...args)
-    }
+    for (const { keys, args } of calls) pipeline.evalsha(this.sha, keys.length, ...keys, ...args)
     const replies = (await pipeline.exec()) ?? []
     return Promise.all(
       replies.map(async ([error, reply], index) => {
@@ -80,8 +103,14 @@ export class RedisScript {
     )
   }
 
-  /** Loads the script ahead of the first call (on every master of a Cluster). */
+  /**
+   * Loads the script ahead of the first call: on every master of a Cluster, once the Cluster has
+   * its slot map (before that it knows no master). A master added or promoted later answers
+   * NOSCRIPT once and is given the script by the EVAL fallback.
+   */
   async load(redis: RedisClient): Promise<void> {
+    if (redis.isCluster && redis.status !== 'ready')
+      await new Promise<void>((resolve) => redis.once('ready', () => resolve()))
     const nodes = 'nodes' in redis ? redis.nodes('master') : [redis]
     await Promise.all(nodes.map((node) => node.script('LOAD', this.source)))
   }

@@ -1,6 +1,5 @@
 import { Cart, cartKeys } from '@bookstore/events'
-import { redisUrl, uniqueId } from '@bookstore/test-kit'
-import { Redis } from 'ioredis'
+import { keysOnEveryMaster, testRedisClient, uniqueId } from '@bookstore/test-kit'
 import { Check } from 'typebox/value'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
@@ -13,7 +12,7 @@ import {
   runCartMutation,
 } from '../src'
 
-const redis = new Redis(redisUrl())
+const redis = testRedisClient()
 afterAll(() => redis.quit())
 
 const context = (userId: string, idempotency?: CartMutationContext['idempotency']): CartMutationContext => ({
@@ -214,7 +213,7 @@ describe('what one shopper can make Redis hold (docs/limits.md)', () => {
       expect(await run(key)).toEqual({ outcome: 'replayed', cartJson: answers[index + 2] })
     expect(await redis.hexists(keys.answers, 'k1')).toBe(0)
     // No key per Idempotency-Key: the shopper's answers live in two keys.
-    expect(await redis.keys(`cart:{${userId}}:idem*`)).toHaveLength(2)
+    expect(await keysOnEveryMaster(redis, `cart:{${userId}}:idem*`)).toHaveLength(2)
   })
 
   it('refuses mutations over the shopper rate with the time left, counts retries of kept answers not at all', async () => {

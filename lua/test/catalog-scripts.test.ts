@@ -1,11 +1,10 @@
 import { bookCartsKey, Cart, CartChangedEvent, cartKeys, emptyCart } from '@bookstore/events'
-import { redisUrl, uniqueId } from '@bookstore/test-kit'
-import { Redis } from 'ioredis'
+import { testRedisClient, testSubscriber, uniqueId } from '@bookstore/test-kit'
 import { Check } from 'typebox/value'
 import { afterAll, describe, expect, it } from 'vitest'
 import { catalogScripts, type PropagationInput, propagateToCart, runCartMutation } from '../src'
 
-const redis = new Redis(redisUrl())
+const redis = testRedisClient()
 afterAll(() => redis.quit())
 
 const addedAt = 1_700_000_000_000
@@ -46,7 +45,7 @@ describe('catalog-propagate.lua (SPEC B3-B5)', () => {
   it('sets the new price once, keeps the old one for display and publishes a notice; a second run changes nothing', async () => {
     const bookId = uniqueId('book')
     const userId = await cartWith(bookId)
-    const subscriber = new Redis(redisUrl())
+    const subscriber = testSubscriber()
     const messages: unknown[] = []
     subscriber.on('smessage', (_channel: string, message: string) => messages.push(JSON.parse(message)))
     await subscriber.ssubscribe(cartKeys(userId).events)

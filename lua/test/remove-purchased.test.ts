@@ -1,11 +1,10 @@
 import { Cart, cartKeys } from '@bookstore/events'
-import { redisUrl, uniqueId } from '@bookstore/test-kit'
-import { Redis } from 'ioredis'
+import { testRedisClient, testSubscriber, uniqueId } from '@bookstore/test-kit'
 import { Check } from 'typebox/value'
 import { afterAll, describe, expect, it } from 'vitest'
 import { type AddItemInput, hydrateCart, removePurchased, runCartMutation } from '../src'
 
-const redis = new Redis(redisUrl())
+const redis = testRedisClient()
 afterAll(() => redis.quit())
 
 const book = { status: 'active' as const, title: 'Dune', priceCents: 1250, stock: 100 }
@@ -47,7 +46,7 @@ describe('cart-remove-purchased.lua (SPEC O2)', () => {
       ['b2', 1],
       ['b3', 2],
     ])
-    const subscriber = new Redis(redisUrl())
+    const subscriber = testSubscriber()
     const events: string[] = []
     subscriber.on('smessage', (_channel: string, message: string) => events.push(message))
     await subscriber.ssubscribe(cartKeys(userId).events)

@@ -1,4 +1,9 @@
-import { authConfigProperties, baseConfigProperties, loadConfig } from '@bookstore/service-kit'
+import {
+  authConfigProperties,
+  baseConfigProperties,
+  loadConfig,
+  redisUrlPattern,
+} from '@bookstore/service-kit'
 import { type Static, Type } from 'typebox'
 
 export const CartApiConfig = Type.Object({
@@ -6,7 +11,7 @@ export const CartApiConfig = Type.Object({
   ...authConfigProperties,
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3001 }),
   /** The persistence queue's Redis, when not the cart store's (its own connection either way, SPEC P5). */
-  QUEUE_REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  QUEUE_REDIS_URL: Type.Optional(Type.String({ pattern: redisUrlPattern })),
   /** How long a queue add may take before its commits go to the spool instead. */
   QUEUE_ENQUEUE_TIMEOUT_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 1000 }),
   /**

@@ -1,6 +1,5 @@
 import { CartChangedEvent, cartKeys } from '@bookstore/events'
-import { redisUrl } from '@bookstore/test-kit'
-import { Redis } from 'ioredis'
+import { testSubscriber } from '@bookstore/test-kit'
 import { Check } from 'typebox/value'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { asCart, startCartApi, type TestCartApi } from './harness'
@@ -87,7 +86,7 @@ describe('cart operations (SPEC C1, C2)', () => {
   it('publishes every committed change with full item metadata, totals and version (SPEC RT1)', async () => {
     const { userId, auth } = await api.shopper()
     const book = await api.seedBook({ title: 'Refactoring', priceCents: 4200 })
-    const subscriber = new Redis(redisUrl())
+    const subscriber = testSubscriber()
     const events: unknown[] = []
     subscriber.on('smessage', (_channel: string, message: string) => events.push(JSON.parse(message)))
     await subscriber.ssubscribe(cartKeys(userId).events)

@@ -1,6 +1,5 @@
 import { type CartChangedEvent, cartKeys } from '@bookstore/events'
-import { redisUrl } from '@bookstore/test-kit'
-import { Redis } from 'ioredis'
+import { testSubscriber } from '@bookstore/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { asCart, startCartApi, type TestCartApi } from './harness'
 
@@ -21,7 +20,7 @@ describe('hundreds of parallel mutations of one cart over HTTP', () => {
     const books = await Promise.all(
       [1099, 2599, 1, 4999].map((priceCents) => api.seedBook({ priceCents, stock: 1000 })),
     )
-    const subscriber = new Redis(redisUrl())
+    const subscriber = testSubscriber()
     const versions: number[] = []
     subscriber.on('smessage', (_channel: string, message: string) =>
       versions.push((JSON.parse(message) as CartChangedEvent).cart.version),

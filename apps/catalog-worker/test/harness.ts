@@ -1,6 +1,11 @@
 import { type Cart, type CartPersistJob, cartKeys, catalogQueueNames, queueNames } from '@bookstore/events'
-import { type Env, redisUrl, startStack as startTestStack, uniqueId, waitFor } from '@bookstore/test-kit'
-import { Redis } from 'ioredis'
+import {
+  type Env,
+  startStack as startTestStack,
+  testSubscriber,
+  uniqueId,
+  waitFor,
+} from '@bookstore/test-kit'
 
 /**
  * book-api, cart-api and catalog-worker on one test stack, as the local stack wires them: one
@@ -96,7 +101,7 @@ export { waitFor }
 
 /** A sharded Pub/Sub subscriber on one shopper's cart channel, as the realtime gateway listens. */
 export async function listenToCart(userId: string) {
-  const subscriber = new Redis(redisUrl())
+  const subscriber = testSubscriber()
   const messages: { op: string; cart: Cart; notices?: Record<string, unknown>[] }[] = []
   subscriber.on('smessage', (_channel: string, message: string) => messages.push(JSON.parse(message)))
   await subscriber.ssubscribe(cartKeys(userId).events)

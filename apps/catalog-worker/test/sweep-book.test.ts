@@ -1,11 +1,10 @@
 import { bookCartsKey, type CartCommit, type CatalogEvent, cartKeys, emptyCart } from '@bookstore/events'
 import { loadCartScripts, loadCatalogScripts, runCartMutation } from '@bookstore/lua'
-import { redisUrl, uniqueId } from '@bookstore/test-kit'
-import { Redis } from 'ioredis'
+import { testRedisClient, uniqueId } from '@bookstore/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sweepBook } from '../src/domain/sweep-book'
 
-const redis = new Redis(redisUrl())
+const redis = testRedisClient()
 beforeAll(async () => {
   await Promise.all([loadCartScripts(redis), loadCatalogScripts(redis)])
 })

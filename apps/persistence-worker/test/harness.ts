@@ -3,7 +3,7 @@ import { cartItems, carts } from '@bookstore/db'
 import { Cart, cartKeys, queueNames } from '@bookstore/events'
 import { type Env, startStack as startTestStack, type TestDatabase, uniqueId } from '@bookstore/test-kit'
 import { asc, eq } from 'drizzle-orm'
-import type { Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
 import { Check } from 'typebox/value'
 import { expect } from 'vitest'
 
@@ -56,8 +56,8 @@ export async function startStack(database: TestDatabase, options: StackOptions =
     adminToken: () => stack.token(uniqueId('admin'), { role: 'admin' }),
     seedBook: (overrides?: Parameters<typeof stack.seedBook>[0]) =>
       stack.seedBook({ stock: 10_000, ...overrides }),
-    async shopper() {
-      const shopper = await stack.shopper()
+    async shopper(userId?: string) {
+      const shopper = await stack.shopper({ userId })
       userIds.add(shopper.userId)
       return shopper
     },
@@ -79,7 +79,7 @@ export async function startStack(database: TestDatabase, options: StackOptions =
 export type TestStack = Awaited<ReturnType<typeof startStack>>
 
 /** The cart in Redis as the rows PostgreSQL should hold (null: no cart in Redis). */
-export async function redisRows(redis: Redis, userId: string) {
+export async function redisRows(redis: Redis | Cluster, userId: string) {
   const raw = await redis.get(cartKeys(userId).cart)
   if (raw === null) return null
   const cart: unknown = JSON.parse(raw)

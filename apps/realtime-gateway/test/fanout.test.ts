@@ -1,3 +1,5 @@
+import { cartKeys } from '@bookstore/events'
+import { onRedisCluster, usersOnEveryMaster } from '@bookstore/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { channelSubscribers, newUser, startSystem, type TestSystem, waitFor } from './harness'
 
@@ -81,5 +83,31 @@ describe('fan-out over two gateways and two cart-apis (RT1, RT2)', () => {
     await waitFor(() => client.version === version, 'the change after many reloads')
     client.close()
     await waitFor(async () => (await channelSubscribers(system.redis, dave)) === 0, 'the last unsubscribe')
+  })
+
+  it('delivers to shoppers spread over every shard (on Redis Cluster: two on each master), each their own changes', async () => {
+    const users = await usersOnEveryMaster(2, (userId) => cartKeys(userId).events, newUser)
+    const book = await system.seedBook()
+    const shoppers = await Promise.all(
+      users.map(async (userId, index) => {
+        const token = await system.token(userId)
+        return { userId, token, index, socket: system.client(index % 2, token) }
+      }),
+    )
+    await Promise.all(shoppers.map(({ socket }) => socket.client.ready()))
+    if (onRedisCluster()) expect(shoppers.length).toBe(6)
+    for (const { token, index } of shoppers) {
+      for (let change = 0; change <= index % 3; change++)
+        await system.addItem((index + change) % 2, token, book.bookId)
+    }
+    for (const { socket, index } of shoppers) {
+      const changes = (index % 3) + 1
+      await waitFor(() => socket.client.version === changes, 'every shopper to get their own changes')
+      expect(socket.events().map((event) => event.version)).toEqual(
+        Array.from({ length: changes }, (_, i) => i + 1),
+      )
+      expect(socket.client.cart?.itemCount).toBe(changes)
+      socket.client.close()
+    }
   })
 })

@@ -4,8 +4,8 @@ import {
   type RealtimeClientOptions,
   type WebSocketConstructor,
 } from '@bookstore/realtime-client'
-import { type Env, startStack, uniqueId } from '@bookstore/test-kit'
-import type { Redis } from 'ioredis'
+import { type Env, masterNodesOf, startStack, uniqueId } from '@bookstore/test-kit'
+import type { Cluster, Redis } from 'ioredis'
 import { WebSocket } from 'ws'
 
 export { waitFor } from '@bookstore/test-kit'
@@ -115,9 +115,18 @@ export function refusal(ws: WebSocket): Promise<{ status: number; code: string |
   })
 }
 
-export const channelSubscribers = async (redis: Redis, userId: string) => {
-  const [, count] = (await redis.call('PUBSUB', 'SHARDNUMSUB', cartKeys(userId).events)) as [string, number]
-  return Number(count)
+/** Subscribers of the user's sharded channel (on a Cluster: summed over the masters, one owns it). */
+export const channelSubscribers = async (redis: Redis | Cluster, userId: string) => {
+  const counts = await Promise.all(
+    masterNodesOf(redis).map(async (node) => {
+      const [, count] = (await node.call('PUBSUB', 'SHARDNUMSUB', cartKeys(userId).events)) as [
+        string,
+        number,
+      ]
+      return Number(count)
+    }),
+  )
+  return counts.reduce((sum, count) => sum + count, 0)
 }
 
 export const newUser = () => uniqueId('user')

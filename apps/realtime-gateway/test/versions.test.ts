@@ -1,6 +1,5 @@
 import { cartKeys } from '@bookstore/events'
-import { redisUrl } from '@bookstore/test-kit'
-import { Redis } from 'ioredis'
+import { testSubscriber } from '@bookstore/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newUser, startSystem, type TestSystem, waitFor } from './harness'
 
@@ -50,7 +49,7 @@ describe('versions (RT3)', () => {
     const { client, messages } = system.client(0, token)
     await client.ready()
     // Catch the event exactly as cart-api published it, then publish it again.
-    const listener = new Redis(redisUrl())
+    const listener = testSubscriber()
     const raw = new Promise<string>((resolve) =>
       listener.on('smessage', (_channel, message) => resolve(message)),
     )

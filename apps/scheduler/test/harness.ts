@@ -1,6 +1,13 @@
 import { cartToRows, readStoredCarts } from '@bookstore/cart-store'
 import { Cart, cartKeys, queueNames } from '@bookstore/events'
-import { type Env, type LogLine, startStack as startTestStack, waitFor } from '@bookstore/test-kit'
+import {
+  type Env,
+  flushCluster,
+  type LogLine,
+  onRedisCluster,
+  startStack as startTestStack,
+  waitFor,
+} from '@bookstore/test-kit'
 import type { FastifyInstance } from 'fastify'
 import { Check } from 'typebox/value'
 import { type ScheduleName, scheduleQueueName } from '../src/schedules'
@@ -19,11 +26,14 @@ export const manualPeriods = {
 /**
  * A test stack on a private redis-server (the sweeps SCAN every cart of their Redis, so they must
  * not see other test files' carts) and a fresh database, with cart-api and persistence-worker;
- * schedulers and mail-workers are started by the tests.
+ * schedulers and mail-workers are started by the tests. On a Redis Cluster (the cluster suite) the
+ * stack uses the suite's own cluster, emptied first as a private server would be (that suite runs
+ * these files one at a time).
  */
 export async function startStack(options: { cartApiEnv?: Env } = {}) {
+  if (onRedisCluster()) await flushCluster()
   const stack = await startTestStack({
-    redis: 'private',
+    redis: onRedisCluster() ? 'shared' : 'private',
     database: true,
     appEnv: { 'cart-api': options.cartApiEnv, scheduler: { LOG_LEVEL: 'warn', ...manualPeriods } },
     apps: ['cart-api', 'persistence-worker'],

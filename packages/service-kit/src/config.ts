@@ -1,5 +1,6 @@
 import { type Static, type TObject, type TProperties, Type } from 'typebox'
 import { Check, Convert, Default, Errors } from 'typebox/value'
+import { redisUrlPattern } from './redis-client'
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
@@ -56,7 +57,8 @@ export const baseConfigProperties = {
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
   ),
-  REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379' }),
+  /** One server (`redis://`, `rediss://`) or a Redis Cluster (`redis-cluster://host:port,host:port`). */
+  REDIS_URL: Type.String({ pattern: redisUrlPattern, default: 'redis://127.0.0.1:6379' }),
   /** Load shedding (load-shedding.ts): requests one instance works on at once (0: no bound). */
   MAX_IN_FLIGHT: Type.Integer({ minimum: 0, maximum: 100_000, default: 256 }),
   /** Load shedding: the event-loop delay (two samples in a row) above which new requests get 503 (0: never). */

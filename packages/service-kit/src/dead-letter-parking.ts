@@ -1,14 +1,14 @@
 import type { DeadLetterJob } from '@bookstore/events'
 import { Queue } from 'bullmq'
 import type { FastifyBaseLogger } from 'fastify'
-import type { Redis } from 'ioredis'
 import type { Registry } from 'prom-client'
 import { deadLetterEntry, deadLetterIdOf } from './dead-letter'
 import type { DeadLetterPolicy, QueueJob } from './queue-worker-options'
+import type { RedisClient } from './redis-client'
 import { createDeadLetterMetrics, type WorkerMetrics } from './worker-metrics'
 
 export interface DeadLetterParkingOptions {
-  connection: Redis
+  connection: RedisClient
   prefix: string
   /** The worker's own queue: follow-up jobs go there. */
   target: Queue

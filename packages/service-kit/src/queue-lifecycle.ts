@@ -1,11 +1,11 @@
 import type { Queue, Worker } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
-import type { Redis } from 'ioredis'
+import { connectionNameOf, type RedisClient } from './redis-client'
 import { quitRedis } from './redis-plugin'
 
 export interface QueueParts {
   /** The Redis connections the app made for its queues and workers: quit last. */
-  connections: readonly Redis[]
+  connections: readonly RedisClient[]
   queues: readonly Queue[]
   workers?: readonly Worker[]
 }
@@ -22,7 +22,7 @@ export function bindQueueLifecycle(app: FastifyInstance, parts: QueueParts): voi
   const { connections, queues, workers = [] } = parts
   for (const connection of connections)
     connection.on('error', (error) =>
-      app.log.warn({ err: error, connection: connection.options.connectionName }, 'redis connection error'),
+      app.log.warn({ err: error, connection: connectionNameOf(connection) }, 'redis connection error'),
     )
   for (const queue of queues)
     queue.on('error', (error) => app.log.warn({ err: error, queue: queue.name }, 'queue error'))

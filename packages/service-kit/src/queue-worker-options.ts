@@ -1,6 +1,6 @@
 import type { DeadLetterJob } from '@bookstore/events'
 import type { Job, JobsOptions, Queue } from 'bullmq'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from './redis-client'
 
 /** A job put on the worker's own queue after another was parked (a repair, e.g. a full-cart sync). */
 export interface FollowUpJob {
@@ -101,7 +101,7 @@ export interface QueueWorkerOptions extends QueueWorkerSettings {
   /** Called on every failed attempt, for a worker's own metrics. */
   onFailedAttempt?: (job: QueueJob, error: Error) => void
   /** More Redis connections and queues the processor uses, closed after the worker with the kit's own. */
-  closes?: { connections?: readonly Redis[]; queues?: readonly Queue[] }
+  closes?: { connections?: readonly RedisClient[]; queues?: readonly Queue[] }
   /** The readiness check's name (default `redis`; workers on one Redis may share it), or false for none. */
   readiness?: string | false
 }

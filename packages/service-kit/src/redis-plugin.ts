@@ -1,28 +1,25 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { Redis } from 'ioredis'
+import { createRedisClient, type RedisClient } from './redis-client'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    redis: Redis
+    redis: RedisClient
   }
 }
 
 /**
- * A Redis client for a worker: commands wait (forever) for Redis to come back instead of failing,
- * so a job pauses through an outage rather than spending its attempts. `autoPipeline`: commands
- * sent in one tick go in one round trip (reading many carts at once).
+ * A Redis client for a worker (one server or a Cluster, as the URL says: redis-client.ts):
+ * commands wait (forever) for Redis to come back instead of failing, so a job pauses through an
+ * outage rather than spending its attempts. `autoPipeline`: commands sent in one tick go in one
+ * round trip (reading many carts at once).
  */
 export function createPatientRedis(
   url: string,
   connectionName: string,
   options: { autoPipeline?: boolean } = {},
-): Redis {
-  return new Redis(url, {
-    connectionName,
-    maxRetriesPerRequest: null,
-    enableAutoPipelining: options.autoPipeline ?? false,
-  })
+): RedisClient {
+  return createRedisClient(url, { connectionName, patient: true, autoPipeline: options.autoPipeline })
 }
 
 /**
@@ -35,13 +32,12 @@ export function createRedis(
   url: string,
   connectionName: string,
   options: { autoPipeline?: boolean } = {},
-): Redis {
-  return new Redis(url, {
+): RedisClient {
+  return createRedisClient(url, {
     connectionName,
+    patient: false,
     lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    enableAutoPipelining: options.autoPipeline ?? false,
+    autoPipeline: options.autoPipeline,
   })
 }
 
@@ -50,15 +46,18 @@ export function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false
   return (
     error.name === 'MaxRetriesPerRequestError' ||
-    /enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET/.test(error.message)
+    error.name === 'ClusterAllFailedError' ||
+    /enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|CLUSTERDOWN|Too many Cluster redirections|Cluster isn't ready/.test(
+      error.message,
+    )
   )
 }
 
-export async function connectRedis(redis: Redis): Promise<void> {
+export async function connectRedis(redis: RedisClient): Promise<void> {
   if (redis.status === 'wait') await redis.connect()
 }
 
-export async function quitRedis(redis: Redis): Promise<void> {
+export async function quitRedis(redis: RedisClient): Promise<void> {
   if (redis.status === 'end') return
   await redis.quit().catch(() => redis.disconnect())
 }
@@ -68,7 +67,7 @@ export const redisPlugin = fp(
     const redis = createRedis(options.url, options.connectionName, { autoPipeline: options.autoPipeline })
     redis.on('error', (error) => app.log.warn({ err: error }, 'redis connection error'))
     await connectRedis(redis)
-    app.decorate('redis', redis)
+    app.decorate<RedisClient>('redis', redis)
     app.addHook('onClose', () => quitRedis(redis))
   },
   { name: 'redis' },

@@ -22,6 +22,25 @@ describe('loadConfig', () => {
     })
   })
 
+  it('takes one Redis server or the seed nodes of a Redis Cluster as REDIS_URL', () => {
+    const redisUrlOf = (REDIS_URL: string) => loadConfig(Schema, { SECRET: 'abcd', REDIS_URL }).REDIS_URL
+    for (const url of [
+      'redis://127.0.0.1:6379',
+      'rediss://user:pass@cache.example:6380/2',
+      'redis-cluster://127.0.0.1:7300',
+      'redis-cluster://10.0.0.1:7000,10.0.0.2:7000,redis-3.internal:7001',
+    ])
+      expect(redisUrlOf(url)).toBe(url)
+    for (const url of [
+      'redis-cluster://127.0.0.1',
+      'redis-cluster://127.0.0.1:7300,',
+      'redis-cluster://a:1/0',
+      'redis-cluster://',
+      'redis://',
+    ])
+      expect(() => redisUrlOf(url), url).toThrow(/REDIS_URL/)
+  })
+
   it('names every bad variable in one message', () => {
     const load = () => loadConfig(Schema, { PORT: 'eighty', REDIS_URL: 'http://x', LOG_LEVEL: 'loud' })
     expect(load).toThrow(ConfigError)

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { createServer } from 'node:net'
 import { Redis } from 'ioredis'
+import { clusterSeeds, onRedisCluster } from './redis-url'
 
 /** A free TCP port on the loopback interface. */
 export function freePort(): Promise<number> {
@@ -17,6 +18,7 @@ export function freePort(): Promise<number> {
 }
 
 export async function redisAnswers(url: string): Promise<boolean> {
+  if (onRedisCluster(url)) return clusterAnswers(url)
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
   redis.on('error', () => {})
   try {
@@ -27,6 +29,30 @@ export async function redisAnswers(url: string): Promise<boolean> {
   } finally {
     redis.disconnect()
   }
+}
+
+/** A Redis Cluster answers when one of its seed nodes says its state is ok. */
+async function clusterAnswers(url: string): Promise<boolean> {
+  for (const { host, port } of clusterSeeds(url)) {
+    const node = new Redis({
+      host,
+      port,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    })
+    node.on('error', () => {})
+    try {
+      await node.connect()
+      const info = String(await node.call('CLUSTER', 'INFO'))
+      if (info.includes('cluster_state:ok')) return true
+    } catch {
+      // the next seed
+    } finally {
+      node.disconnect()
+    }
+  }
+  return false
 }
 
 export const hasRedisServer = () => spawnSync('redis-server', ['--version']).status === 0

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '@bookstore/service-kit'
 import { authErrors } from './auth-errors'
 
 export interface RateLimit {
@@ -16,7 +16,7 @@ export interface RateLimit {
  * by the first hit of a window (PEXPIRE NX) run in one MULTI, so a crash never leaves a counter
  * without expiry.
  */
-export function createRateLimiter(redis: Redis, options: { windowSeconds: number }) {
+export function createRateLimiter(redis: RedisClient, options: { windowSeconds: number }) {
   const windowMs = options.windowSeconds * 1000
   const digest = (subject: string) => createHash('sha256').update(subject).digest('base64url').slice(0, 22)
   const keyOf = ({ scope, subject }: RateLimit) => `auth:rl:{${scope}:${digest(subject)}}`

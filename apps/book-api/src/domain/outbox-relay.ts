@@ -1,7 +1,7 @@
 import { catalogOutbox, type Database } from '@bookstore/db'
 import { type CatalogEvent, CatalogEvent as CatalogEventSchema } from '@bookstore/events'
+import type { RedisClient } from '@bookstore/service-kit'
 import { asc, inArray, isNull, sql } from 'drizzle-orm'
-import type { Redis } from 'ioredis'
 import { Check } from 'typebox/value'
 import { currentRows, writeReadModels } from './read-model'
 import type { Transaction } from './transaction'
@@ -32,7 +32,7 @@ export async function underRelayLock<T>(
 
 export interface OutboxRelayDeps {
   db: Database
-  redis: Redis
+  redis: RedisClient
   /** Adds the events to the catalog events queue, each under a job id derived from its id. */
   enqueue: (events: CatalogEvent[]) => Promise<void>
   batchSize: number

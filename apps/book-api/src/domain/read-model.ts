@@ -1,13 +1,20 @@
 import { books, type Database } from '@bookstore/db'
 import { bookKey } from '@bookstore/events'
+import type { RedisClient } from '@bookstore/service-kit'
 import { asc, gt, inArray } from 'drizzle-orm'
-import type { Redis } from 'ioredis'
 import { type BookRow, toReadModel } from './book-view'
 import type { Transaction } from './transaction'
 
-/** Writes the read model (SPEC B2) of these books in one pipeline. */
-export async function writeReadModels(redis: Redis, rows: BookRow[]): Promise<void> {
+/**
+ * Writes the read model (SPEC B2) of these books in one pipeline; on a Redis Cluster (where a
+ * pipeline stays in one slot and every book has its own) as concurrent writes.
+ */
+export async function writeReadModels(redis: RedisClient, rows: BookRow[]): Promise<void> {
   if (rows.length === 0) return
+  if (redis.isCluster) {
+    await Promise.all(rows.map((row) => redis.hset(bookKey(row.id), { ...toReadModel(row) })))
+    return
+  }
   const pipeline = redis.pipeline()
   for (const row of rows) pipeline.hset(bookKey(row.id), { ...toReadModel(row) })
   const results = await pipeline.exec()
@@ -25,7 +32,7 @@ export const currentRows = (db: Pick<Database, 'select'>, bookIds: string[]) =>
  * older than one the relay has just written.
  */
 export async function rebuildReadModel(
-  redis: Redis,
+  redis: RedisClient,
   underRelayLock: <T>(work: (tx: Transaction) => Promise<T>) => Promise<T | undefined>,
   pageSize = 500,
 ): Promise<number> {

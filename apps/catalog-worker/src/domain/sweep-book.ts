@@ -6,7 +6,7 @@ import {
   type CatalogEventType,
 } from '@bookstore/events'
 import { type PropagationInput, propagateToCarts, pruneBookCarts } from '@bookstore/lua'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '@bookstore/service-kit'
 
 const operations: Record<CatalogEventType, CatalogCartOperation | undefined> = {
   'book.created': undefined,
@@ -22,7 +22,7 @@ export interface SweepSettings {
 }
 
 export interface SweepDeps {
-  redis: Redis
+  redis: RedisClient
   /** Enqueues persistence commits (SPEC P1) for carts this sweep changed. */
   persist: (commits: CartCommit[]) => Promise<void>
   settings: SweepSettings

@@ -13,18 +13,21 @@ export interface KeyScanner {
   ): Promise<[string, string[]]>
 }
 
-export async function discoverQueues(redis: KeyScanner, prefix: string): Promise<string[]> {
+/** `nodes`: the one Redis, or every master of a Redis Cluster (a SCAN cursor is per node). */
+export async function discoverQueues(nodes: readonly KeyScanner[], prefix: string): Promise<string[]> {
   const names = new Set<string>()
   const start = `${prefix}:`
-  let cursor = '0'
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*:meta`, 'COUNT', 1000)
-    for (const key of keys) {
-      if (!key.startsWith(start) || !key.endsWith(':meta')) continue
-      const name = key.slice(start.length, -':meta'.length)
-      if (name !== '') names.add(name)
-    }
-    cursor = next
-  } while (cursor !== '0')
+  for (const redis of nodes) {
+    let cursor = '0'
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*:meta`, 'COUNT', 1000)
+      for (const key of keys) {
+        if (!key.startsWith(start) || !key.endsWith(':meta')) continue
+        const name = key.slice(start.length, -':meta'.length)
+        if (name !== '') names.add(name)
+      }
+      cursor = next
+    } while (cursor !== '0')
+  }
   return [...names].sort()
 }

@@ -1,4 +1,4 @@
-import { createPatientRedis, quitRedis } from '@bookstore/service-kit'
+import { createPatientRedis, masterNodes, quitRedis } from '@bookstore/service-kit'
 import { createBullBoard } from '@bull-board/api'
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter'
 import { FastifyAdapter } from '@bull-board/fastify'
@@ -43,7 +43,7 @@ export async function queueBoardRoutes(app: FastifyInstance, options: QueueBoard
   async function refresh() {
     if (Date.now() - refreshedAt < (options.refreshMs ?? 5000)) return
     refreshedAt = Date.now()
-    const names = await discoverQueues(connection, options.queuePrefix)
+    const names = await discoverQueues(masterNodes(connection), options.queuePrefix)
     for (const name of names) {
       if (queues.has(name)) continue
       queues.set(name, new Queue(name, { connection, prefix: options.queuePrefix }))

@@ -5,8 +5,8 @@ import {
   type StockReservationJob,
   stockJobId,
 } from '@bookstore/events'
+import type { RedisClient } from '@bookstore/service-kit'
 import { Queue } from 'bullmq'
-import type { Redis } from 'ioredis'
 import type { StockRequests } from '../domain/order-saga'
 
 export interface SagaQueueSettings {
@@ -16,7 +16,7 @@ export interface SagaQueueSettings {
 }
 
 /** The producers of the saga: requests to book-api, and "move this order on" for order-api's worker. */
-export function createSagaQueues(connection: Redis, settings: SagaQueueSettings) {
+export function createSagaQueues(connection: RedisClient, settings: SagaQueueSettings) {
   const jobOptions = retryingJobOptions(settings.attempts, settings.backoffMs)
   const stock = new Queue<StockReservationJob>(orderQueueNames.stockReservations, {
     connection,

@@ -10,13 +10,13 @@ import {
   sagaJobLabel,
 } from '@bookstore/events'
 import { cartRemovePurchasedScript } from '@bookstore/lua'
+import type { RedisClient } from '@bookstore/service-kit'
 import { createPatientRedis, openDatabasePool } from '@bookstore/service-kit'
 import { isDatabaseUnavailable } from '@bookstore/service-kit/database-errors'
 import { type QueueWorkerSettings, queueWorker } from '@bookstore/service-kit/queue-worker'
 import { Queue } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import type { Redis } from 'ioredis'
 import { createAfterConfirmation } from '../domain/after-confirmation'
 import { createOrderPublisher } from '../domain/order-events'
 import { createOrderSaga } from '../domain/order-saga'
@@ -32,7 +32,7 @@ export interface SagaWorkerOptions {
   database: { url: string; poolSize: number }
   queues: SagaQueueSettings
   /** The provider, given the worker's patient Redis connection (the fake keeps its state there). */
-  payments: (redis: Redis) => PaymentProvider
+  payments: (redis: RedisClient) => PaymentProvider
   expiryGraceMs: number
   staleMs: number
   sweepBatchSize: number

@@ -1,7 +1,6 @@
-import { quitRedis } from '@bookstore/service-kit'
+import { createRedisClient, isCluster, quitRedis } from '@bookstore/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { Redis } from 'ioredis'
 import { type ChannelSubscriptions, createChannelSubscriptions } from '../domain/channel-subscriptions'
 
 declare module 'fastify' {
@@ -23,14 +22,17 @@ export interface CartSubscriber {
  * events are SPUBLISHed on the user's hash-tagged channel; on Redis Cluster a sharded message stays
  * on the shard that owns the slot instead of being broadcast to every node. Commands fail fast while
  * Redis is away (a socket opening then is told to retry), and the connection reconnects on its own.
+ * On Redis Cluster it is an ioredis Cluster with sharded subscribers (one subscriber connection
+ * per master, each SSUBSCRIBEd to the channels of its slots): the client moves the subscriptions
+ * itself when a slot moves or a replica takes over, then says so (`subscribersReady`).
  */
 export const cartSubscriberPlugin = fp(
   async (app: FastifyInstance, options: { url: string }) => {
-    const redis = new Redis(options.url, {
+    const redis = createRedisClient(options.url, {
       connectionName: 'realtime-gateway-subscriber',
+      patient: false,
       lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
+      shardedSubscribers: true,
     })
     redis.on('error', (error) => app.log.warn({ err: error }, 'redis subscriber connection error'))
     const subscriptions = createChannelSubscriptions({
@@ -38,20 +40,34 @@ export const cartSubscriberPlugin = fp(
       unsubscribe: (channel) => redis.sunsubscribe(channel),
     })
     const resubscribedListeners: Array<() => void> = []
+    const announceResubscribed = () => {
+      for (const listener of resubscribedListeners) listener()
+    }
     let connectedBefore = false
-    redis.on('ready', () => {
-      if (!connectedBefore) {
-        connectedBefore = true
-        return
-      }
-      app.log.info({ channels: subscriptions.size }, 'redis subscriber reconnected: resubscribing')
-      subscriptions.resubscribeAll().then(
-        () => {
-          for (const listener of resubscribedListeners) listener()
-        },
-        (error: unknown) => app.log.error({ err: error }, 'could not resubscribe after reconnecting'),
-      )
-    })
+    if (isCluster(redis)) {
+      // The Cluster resubscribes on its own after every change of the slot map; messages sent
+      // meanwhile may be lost, so the listeners hear of it (the first one is the start).
+      redis.on('subscribersReady', () => {
+        if (!connectedBefore) {
+          connectedBefore = true
+          return
+        }
+        app.log.info({ channels: subscriptions.size }, 'redis cluster subscribers moved: resubscribed')
+        announceResubscribed()
+      })
+    } else
+      redis.on('ready', () => {
+        if (!connectedBefore) {
+          connectedBefore = true
+          return
+        }
+        app.log.info({ channels: subscriptions.size }, 'redis subscriber reconnected: resubscribing')
+        subscriptions
+          .resubscribeAll()
+          .then(announceResubscribed, (error: unknown) =>
+            app.log.error({ err: error }, 'could not resubscribe after reconnecting'),
+          )
+      })
     await redis.connect()
 
     app.decorate('cartSubscriber', {

@@ -10,9 +10,9 @@ import {
   type SweepOrdersJob,
   syncJobsOf,
 } from '@bookstore/events'
+import { masterNodes, type RedisClient } from '@bookstore/service-kit'
 import type { Queue } from 'bullmq'
 import type { FastifyBaseLogger } from 'fastify'
-import type { Redis } from 'ioredis'
 import type { SchedulerConfig } from '../config'
 import { remindAbandonedCarts } from '../domain/abandoned-carts'
 import {
@@ -34,9 +34,9 @@ export interface ScheduleRunDeps {
   log: FastifyBaseLogger
   metrics: SchedulerMetrics
   /** Reads and restores carts (auto-pipelined). */
-  carts: Redis
+  carts: RedisClient
   /** The queues' connection; also holds the dead-letter watermarks. */
-  queues: Redis
+  queues: RedisClient
   persistence: Queue
   email: Queue<EmailJob>
   /** The checkout saga's queues (book-api's reservations, order-api's saga). */
@@ -190,9 +190,13 @@ export function createScheduleRuns(deps: ScheduleRunDeps): Record<ScheduleName, 
     'watch-redis-memory': async () =>
       watchRedisMemory(
         {
-          read: async () => [
-            parseMemoryInfo(`${carts.options.host}:${carts.options.port}`, await carts.info('memory')),
-          ],
+          // Every master of a Cluster fills up on its own: each is a node of its own.
+          read: () =>
+            Promise.all(
+              masterNodes(carts).map(async (node) =>
+                parseMemoryInfo(`${node.options.host}:${node.options.port}`, await node.info('memory')),
+              ),
+            ),
           report: (memory, ratio) => metrics.redisMemoryRatio.set({ node: memory.node }, ratio),
           episode: {
             get: async () => (await queues.get(memoryEpisodeKey)) ?? undefined,

@@ -1,12 +1,12 @@
 import type { BookReadModel } from '@bookstore/events'
 import { Queue, type QueueOptions } from 'bullmq'
 import type { FastifyInstance } from 'fastify'
-import { Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
 import { seedBook } from '../books'
 import { uniqueId } from '../ids'
 import { openTestDatabase, type TestDatabase } from '../migrated-database'
 import { type PrivateRedis, startPrivateRedis } from '../private-redis'
-import { redisUrl } from '../redis-url'
+import { redisUrl, testRedisClient } from '../redis-url'
 import { generateTestKeys, signTestToken, type TestKeys, type TokenOptions } from '../tokens'
 import { type Env, type LogLine, loadAppEntry } from './app-entry'
 import { type AppProcess, spawnApp } from './app-process'
@@ -64,8 +64,8 @@ export interface StackOptions {
 
 export interface TestStack {
   redisUrl: string
-  /** A client of the stack's Redis, for arranging and checking state. */
-  redis: Redis
+  /** A client of the stack's Redis (a Cluster on a `redis-cluster://` URL), for arranging and checking state. */
+  redis: Redis | Cluster
   redisServer: PrivateRedis | undefined
   database: TestDatabase | undefined
   /** One key pair for the whole stack: auth-api signs with it, every app verifies with it. */
@@ -129,7 +129,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       : options.database || undefined
   const keys = options.keys ?? generateTestKeys()
   const queuePrefix = options.queuePrefix ?? uniqueId('test-bull')
-  const redis = new Redis(url)
+  const redis = testRedisClient(url)
   const members: StackMember[] = []
   const queues: Queue[] = []
   const cleanups: Array<() => unknown> = []

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '@bookstore/service-kit'
 import type { AuthorizeOutcome, CaptureOutcome, PaymentProvider, VoidOutcome } from './payment-provider'
 
 /**
@@ -34,7 +34,7 @@ export interface FakePaymentRecord {
   captures: number
 }
 
-export async function readFakePayment(redis: Redis, orderId: string): Promise<FakePaymentRecord> {
+export async function readFakePayment(redis: RedisClient, orderId: string): Promise<FakePaymentRecord> {
   const raw = await redis.hgetall(fakePaymentKey(orderId))
   const calls: Record<string, number> = {}
   for (const [field, value] of Object.entries(raw))
@@ -56,7 +56,7 @@ export async function readFakePayment(redis: Redis, orderId: string): Promise<Fa
  * (a test kills that process) and tests can read what was charged. Each operation's outcome is
  * stored under the order id the first time (HSETNX): the idempotency key of a real provider.
  */
-export function createFakePaymentProvider(redis: Redis, options: FakePaymentOptions): PaymentProvider {
+export function createFakePaymentProvider(redis: RedisClient, options: FakePaymentOptions): PaymentProvider {
   /** Counts a call; every call also renews the record's expiry, so no record stays for good. */
   async function counted(orderId: string, operation: string) {
     const key = fakePaymentKey(orderId)
