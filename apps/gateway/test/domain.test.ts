@@ -9,7 +9,7 @@ import { checkRequestTarget } from '../src/domain/request-path'
 import { classifyFailure, mayRetry } from '../src/domain/retry-policy'
 import { publicPathOf, routeTable, upstreamNames } from '../src/domain/route-table'
 import { cacheControlFor, isPagePath } from '../src/domain/static-caching'
-import { clientResponseHeaders, upstreamRequestHeaders } from '../src/domain/upstream-call'
+import { clientResponseHeaders, notSentUpstream } from '../src/domain/upstream-call'
 import { createUpstreamPool } from '../src/domain/upstream-pool'
 
 describe('the route table', () => {
@@ -144,22 +144,36 @@ describe('forwarded headers', () => {
 
 describe('headers across the hop', () => {
   it("keeps the connection's own headers and what undici sets from the request", () => {
-    const sent = upstreamRequestHeaders({
-      host: 'shop.example',
-      connection: 'keep-alive, x-secret',
-      'keep-alive': 'timeout=5',
-      'transfer-encoding': 'chunked',
-      'content-length': '12',
-      upgrade: 'h2c',
-      te: 'trailers',
-      authorization: 'Bearer t',
-      'idempotency-key': 'k1',
-      'content-type': 'application/json',
-    })
+    const sent = forwardedHeaders(
+      {
+        host: 'shop.example',
+        connection: 'keep-alive, x-secret',
+        'keep-alive': 'timeout=5',
+        'transfer-encoding': 'chunked',
+        'content-length': '12',
+        upgrade: 'h2c',
+        te: 'trailers',
+        authorization: 'Bearer t',
+        'idempotency-key': 'k1',
+        'content-type': 'application/json',
+      },
+      {
+        requestId: 'r1',
+        peerAddress: '10.0.0.9',
+        protocol: 'http',
+        host: 'shop.example',
+        trustsProxies: false,
+      },
+      notSentUpstream,
+    )
     expect(sent).toEqual({
       authorization: 'Bearer t',
       'idempotency-key': 'k1',
       'content-type': 'application/json',
+      'x-forwarded-for': '10.0.0.9',
+      'x-forwarded-proto': 'http',
+      'x-forwarded-host': 'shop.example',
+      'x-request-id': 'r1',
     })
   })
 

@@ -16,17 +16,32 @@ export interface OriginalRequest {
 
 type Headers = IncomingHttpHeaders
 
-export function forwardedHeaders(headers: Headers, original: OriginalRequest): Headers {
-  const forwarded: Headers = { ...headers }
+/** What the gateway sets itself: a client's own values are never passed on. */
+const setHere = new Set([
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-forwarded-port',
+  'forwarded',
+  'x-request-id',
+])
+
+/**
+ * `headers` with the forwarded ones set, leaving out `leftOut` too (a hop's own headers). One copy
+ * in one pass: spreading the request's headers and deleting from the copy was the largest part
+ * of the gateway's own code per request (a deleted property turns the object into a slow one).
+ */
+export function forwardedHeaders(
+  headers: Headers,
+  original: OriginalRequest,
+  leftOut?: ReadonlySet<string>,
+): Headers {
+  const forwarded: Headers = {}
+  for (const name in headers) {
+    if (setHere.has(name) || leftOut?.has(name)) continue
+    forwarded[name] = headers[name]
+  }
   const chain = original.trustsProxies ? headers['x-forwarded-for'] : undefined
-  for (const name of [
-    'x-forwarded-for',
-    'x-forwarded-proto',
-    'x-forwarded-host',
-    'x-forwarded-port',
-    'forwarded',
-  ])
-    delete forwarded[name]
   const peer = original.peerAddress ?? 'unknown'
   const earlier = Array.isArray(chain) ? chain.join(', ') : typeof chain === 'string' ? chain : undefined
   forwarded['x-forwarded-for'] = earlier ? `${earlier}, ${peer}` : peer

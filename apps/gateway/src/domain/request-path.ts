@@ -12,13 +12,16 @@ export function checkRequestTarget(url: string): void {
   const bad = (reason: string) => gatewayError('BAD_PATH', `The request path is not valid: ${reason}`)
   if (url.length > MAX_PATH_LENGTH) throw bad('too long')
   if (!url.startsWith('/')) throw bad('it must start with /')
-  const path = url.split('?', 1)[0] ?? ''
-  let decoded: string
-  try {
-    decoded = decodeURIComponent(path)
-  } catch {
-    throw bad('bad percent-encoding')
-  }
+  const query = url.indexOf('?')
+  const path = query === -1 ? url : url.slice(0, query)
+  let decoded = path
+  // Most paths have nothing to decode: decodeURIComponent is paid only by those that do.
+  if (path.includes('%'))
+    try {
+      decoded = decodeURIComponent(path)
+    } catch {
+      throw bad('bad percent-encoding')
+    }
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
   if (/[\u0000-\u001f\u007f]/.test(decoded)) throw bad('control characters')
   if (decoded.includes('\\')) throw bad('backslash')

@@ -22,17 +22,8 @@ const hopByHop = new Set([
   'transfer-encoding',
   'upgrade',
 ])
-const setByUndici = new Set(['host', 'content-length', 'expect'])
-
-/** The request's headers as the upstream may see them (the caller adds the forwarded ones). */
-export function upstreamRequestHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const sent: IncomingHttpHeaders = {}
-  for (const name in headers) {
-    if (hopByHop.has(name) || setByUndici.has(name)) continue
-    sent[name] = headers[name]
-  }
-  return sent
-}
+/** The request headers never sent upstream as they came: the hop's own, and what undici sets itself. */
+export const notSentUpstream: ReadonlySet<string> = new Set([...hopByHop, 'host', 'content-length', 'expect'])
 
 /** The answer's headers as the client may see them. */
 export function clientResponseHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {

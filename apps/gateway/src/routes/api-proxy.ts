@@ -4,7 +4,7 @@ import { forwardedHeaders } from '../domain/forwarded-headers'
 import { gatewayError } from '../domain/gateway-errors'
 import { classifyFailure, mayRetry, takesInstanceDown } from '../domain/retry-policy'
 import type { PublicRoute } from '../domain/route-table'
-import { callUpstream, upstreamRequestHeaders } from '../domain/upstream-call'
+import { callUpstream, notSentUpstream } from '../domain/upstream-call'
 
 export interface ApiProxyOptions {
   table: readonly PublicRoute[]
@@ -45,13 +45,17 @@ export async function apiProxyRoutes(app: FastifyInstance, options: ApiProxyOpti
       const body =
         Buffer.isBuffer(request.body) && method !== 'GET' && method !== 'HEAD' ? request.body : undefined
       const retryable = { method, hasIdempotencyKey: request.headers['idempotency-key'] !== undefined }
-      const headers = forwardedHeaders(upstreamRequestHeaders(request.headers), {
-        requestId: request.id,
-        peerAddress: request.raw.socket.remoteAddress,
-        protocol: request.protocol,
-        host: request.host,
-        trustsProxies: options.trustsProxies,
-      })
+      const headers = forwardedHeaders(
+        request.headers,
+        {
+          requestId: request.id,
+          peerAddress: request.raw.socket.remoteAddress,
+          protocol: request.protocol,
+          host: request.host,
+          trustsProxies: options.trustsProxies,
+        },
+        notSentUpstream,
+      )
       if (body) headers['content-type'] ??= 'application/octet-stream'
       const path = route.to + request.url.slice(route.path.length)
       const tried = new Set<string>()
