@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { createServer } from 'node:net'
 import { Redis } from 'ioredis'
+import { askNode } from './ask-node'
 import { clusterSeeds, onRedisCluster } from './redis-url'
 
 /** A free TCP port on the loopback interface. */
@@ -33,25 +34,8 @@ export async function redisAnswers(url: string): Promise<boolean> {
 
 /** A Redis Cluster answers when one of its seed nodes says its state is ok. */
 async function clusterAnswers(url: string): Promise<boolean> {
-  for (const { host, port } of clusterSeeds(url)) {
-    const node = new Redis({
-      host,
-      port,
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    })
-    node.on('error', () => {})
-    try {
-      await node.connect()
-      const info = String(await node.call('CLUSTER', 'INFO'))
-      if (info.includes('cluster_state:ok')) return true
-    } catch {
-      // the next seed
-    } finally {
-      node.disconnect()
-    }
-  }
+  for (const seed of clusterSeeds(url))
+    if ((await askNode(seed, 'CLUSTER', 'INFO'))?.includes('cluster_state:ok')) return true
   return false
 }
 

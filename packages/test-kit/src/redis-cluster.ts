@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
+import { askNode } from './ask-node'
 import { clusterSeeds, onRedisCluster, redisUrl } from './redis-url'
 
 /**
@@ -29,45 +30,31 @@ export function clusterDir(): string {
 
 /** The cluster's view of its nodes (CLUSTER NODES of the first seed that answers). */
 export async function clusterNodes(url = redisUrl()): Promise<ClusterNodeInfo[]> {
-  for (const { host, port } of clusterSeeds(url)) {
-    const node = new Redis({
-      host,
-      port,
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    })
-    node.on('error', () => {})
-    try {
-      await node.connect()
-      const text = String(await node.call('CLUSTER', 'NODES'))
-      return text
-        .trim()
-        .split('\n')
-        .map((line) => {
-          const [id = '', address = '', flags = '', master = '-', , , , , ...slots] = line.split(' ')
-          const hostPort = address.split('@')[0] ?? ''
-          const at = hostPort.lastIndexOf(':')
-          return {
-            id,
-            host: hostPort.slice(0, at),
-            port: Number(hostPort.slice(at + 1)),
-            role: flags.includes('master') ? 'master' : 'replica',
-            masterId: master === '-' ? undefined : master,
-            failed: flags.includes('fail'),
-            slots: slots
-              .filter((range) => !range.startsWith('['))
-              .map((range) => {
-                const [first, last = first] = range.split('-')
-                return [Number(first), Number(last)] as [number, number]
-              }),
-          } satisfies ClusterNodeInfo
-        })
-    } catch {
-      // the next seed
-    } finally {
-      node.disconnect()
-    }
+  for (const seed of clusterSeeds(url)) {
+    const text = await askNode(seed, 'CLUSTER', 'NODES')
+    if (text === undefined) continue
+    return text
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [id = '', address = '', flags = '', master = '-', , , , , ...slots] = line.split(' ')
+        const hostPort = address.split('@')[0] ?? ''
+        const at = hostPort.lastIndexOf(':')
+        return {
+          id,
+          host: hostPort.slice(0, at),
+          port: Number(hostPort.slice(at + 1)),
+          role: flags.includes('master') ? 'master' : 'replica',
+          masterId: master === '-' ? undefined : master,
+          failed: flags.includes('fail'),
+          slots: slots
+            .filter((range) => !range.startsWith('['))
+            .map((range) => {
+              const [first, last = first] = range.split('-')
+              return [Number(first), Number(last)] as [number, number]
+            }),
+        } satisfies ClusterNodeInfo
+      })
   }
   throw new Error('no node of the cluster answers')
 }
@@ -108,24 +95,9 @@ export async function waitForClusterOk(options: { replicas?: number; timeoutMs?:
       const states = await Promise.all(
         nodes
           .filter((node) => !node.failed)
-          .map(async ({ host, port }) => {
-            const node = new Redis({
-              host,
-              port,
-              lazyConnect: true,
-              maxRetriesPerRequest: 0,
-              retryStrategy: () => null,
-            })
-            node.on('error', () => {})
-            try {
-              await node.connect()
-              return String(await node.call('CLUSTER', 'INFO')).includes('cluster_state:ok')
-            } catch {
-              return false
-            } finally {
-              node.disconnect()
-            }
-          }),
+          .map(
+            async (node) => (await askNode(node, 'CLUSTER', 'INFO'))?.includes('cluster_state:ok') ?? false,
+          ),
       )
       seen = nodes
         .map((node) => `${node.port} ${node.role}${node.failed ? ' (failed)' : ''}`)
