@@ -73,9 +73,11 @@ export function socketHolder(wsUrl: string, tokens: readonly string[]) {
         const receivedAt = performance.timeOrigin + performance.now()
         const message = JSON.parse(data.toString()) as {
           type: string
-          version: number
+          version?: number
           cart?: { updatedAt: number }
         }
+        // Order events carry no cart version: they neither count as a gap nor move the version.
+        if (typeof message.version !== 'number') return
         if (message.type === 'cart.changed') {
           if (message.version !== tab.lastVersion + 1) outOfOrder++
           if (message.cart) latencies.push(receivedAt - message.cart.updatedAt)
