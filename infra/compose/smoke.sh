@@ -63,6 +63,12 @@ trap finish EXIT
 trap 'exit 130' INT TERM
 
 say "removing what an earlier run of project $project left"
+# docker-compose reads every build context's path even to take containers down, and a fresh
+# checkout has none yet (stage-context.sh makes them): empty folders stand in until then.
+context=${COMPOSE_CONTEXT:-.local/compose/context}
+for service in $(grep -o 'context}/[a-z0-9-]*' docker-compose.yml | sed 's|context}/||' | sort -u); do
+  mkdir -p "$context/$service"
+done
 compose down -v --remove-orphans >"$logs/down.log" 2>&1 || { cat "$logs/down.log" >&2; exit 1; }
 
 phase=$SECONDS
