@@ -21,27 +21,42 @@ const server = createServer((request, response) => {
   }
   const chunks: Buffer[] = []
   request.on('data', (chunk: Buffer) => chunks.push(chunk))
-  request.on('end', async () => {
-    try {
-      const headers: Record<string, string | string[]> = {}
-      for (const [name, value] of Object.entries(request.headers))
-        if (value !== undefined && !setByClient.has(name)) headers[name] = value
-      const answer = await pool.request({
+  request.on('end', () => {
+    const headers: Record<string, string | string[]> = {}
+    for (const [name, value] of Object.entries(request.headers))
+      if (value !== undefined && !setByClient.has(name)) headers[name] = value
+    // undici's handler interface, as the gateway calls it (its cheapest way to read an answer).
+    let status = 0
+    let sent: Record<string, string | string[]> = {}
+    const body: Buffer[] = []
+    pool.dispatch(
+      {
         method: request.method === 'POST' ? 'POST' : 'GET',
         path: (request.url ?? '/').replace(/^\/api/, ''),
         headers,
         body: chunks.length > 0 ? Buffer.concat(chunks) : undefined,
-      })
-      const body = Buffer.from(await answer.body.arrayBuffer())
-      const sent: Record<string, string | string[]> = {}
-      for (const [name, value] of Object.entries(answer.headers))
-        if (value !== undefined && !hopHeaders.has(name)) sent[name] = value
-      response.writeHead(answer.statusCode, sent)
-      response.end(body)
-    } catch {
-      response.statusCode = 502
-      response.end()
-    }
+      },
+      {
+        onRequestStart() {},
+        onResponseStart(_controller, statusCode, answerHeaders) {
+          status = statusCode
+          sent = {}
+          for (const [name, value] of Object.entries(answerHeaders))
+            if (value !== undefined && !hopHeaders.has(name)) sent[name] = value
+        },
+        onResponseData(_controller, chunk) {
+          body.push(chunk)
+        },
+        onResponseEnd() {
+          response.writeHead(status, sent)
+          response.end(Buffer.concat(body))
+        },
+        onResponseError() {
+          response.statusCode = 502
+          response.end()
+        },
+      },
+    )
   })
 })
 server.listen(Number(process.env.PORT), '127.0.0.1')
