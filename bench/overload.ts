@@ -5,12 +5,14 @@
  *   1. capacity: cart-api's add-item at max load (autocannon, 100 connections, as bench:cart);
  *   2. overload: an open-loop load at 2x that capacity for 30 s (requests are sent at that rate
  *      whatever the answers; latency counts from when a request was due);
- *   3. calm: the load drops to half the capacity for 10 s.
+ *   3. calm: the load drops to half the capacity for 10 s;
+ *   4. the floor: the overload's rate for 10 s against a server that only answers 503
+ *      (bench/refusing-server.ts), cart-api stopped: what the generator and the sockets alone add.
  * Checked: no connection error or timeout, every answer a 200 or a 503 OVERLOADED, the 503s' p99
  * under 50 ms, goodput during the overload at least 80% of the capacity, and the time from the drop
  * to the last answer that was not a quick 200 under 5 s. Last line: one JSON object.
  *
- * Environment: BENCH_QUICK=1 (5 s capacity, 10 s overload, 5 s calm), BENCH_OVERLOAD_FACTOR (2),
+ * Environment: BENCH_QUICK=1 (5 s capacity, 10 s overload, 5 s calm, 5 s floor), BENCH_FLOOR_SEC (10), BENCH_OVERLOAD_FACTOR (2),
  * BENCH_OVERLOAD_SEC (30), BENCH_CONNECTIONS (open-loop connections, 1024), REDIS_URL.
  */
 import { randomUUID } from 'node:crypto'
@@ -32,6 +34,7 @@ const settings = {
   factor: numberFromEnv('BENCH_OVERLOAD_FACTOR', 2),
   overloadSec: intFromEnv('BENCH_OVERLOAD_SEC', quick ? 10 : 30),
   calmSec: intFromEnv('BENCH_CALM_SEC', quick ? 5 : 10),
+  floorSec: intFromEnv('BENCH_FLOOR_SEC', quick ? 5 : 10),
   /** More than cart-api's MAX_IN_FLIGHT, so that what it cannot take reaches it and is refused. */
   connections: intFromEnv('BENCH_CONNECTIONS', 1024),
   timeoutMs: 10_000,
@@ -120,7 +123,30 @@ async function main() {
     ]),
   )
   await server.stop()
+
+  // The floor: the same open-loop load, at the same rate, against a server that only answers 503
+  // (bench/refusing-server.ts), with cart-api stopped. Its p99 is what the generator and this
+  // machine's sockets add to every answer; cart-api's 503s can be no faster than that.
+  const refusing = await startServer(
+    'refusing-server',
+    ['--conditions=source', '--import', 'tsx', 'bench/refusing-server.ts'],
+    {},
+  )
+  const [floorPhase] = await runOpenLoop(
+    {
+      url: refusing.url,
+      connections: settings.connections,
+      timeoutMs: settings.timeoutMs,
+      request: () => requests[Math.floor(Math.random() * requests.length)] as OpenLoopRequest,
+    },
+    [{ label: 'floor', rate: overloadRate, durationSec: settings.floorSec }],
+  )
+  await refusing.stop()
   await cleanUp()
+  const floorP99Ms = quantileOf(
+    (floorPhase?.outcomes ?? []).map((outcome) => outcome.latencyMs),
+    0.99,
+  )
 
   const failed = (outcome: Outcome) => outcome.status === 'error' || outcome.status === 'timeout'
   const all = [...overload, ...calm]
@@ -177,6 +203,13 @@ async function main() {
       { op: '<', value: target.shedP99Ms },
       `${shed.length} shed`,
     ),
+    figure(
+      'the floor: 503 p99 of a server that only refuses, same rate',
+      Math.round(floorP99Ms * 10) / 10,
+      'ms',
+      `bench/refusing-server.ts, cart-api stopped: what the generator and this machine's sockets add; ` +
+        `generator lag ${Math.round(floorPhase?.sendLagMs ?? 0)} ms there, ${Math.round(overloadPhase?.sendLagMs ?? 0)} ms in the overload`,
+    ),
     checked(
       'recovery after the load drops',
       recoveryMs,
@@ -195,6 +228,7 @@ async function main() {
       shedByReason,
       goodputShare,
       shedP99Ms,
+      floorP99Ms,
       servedP99Ms: quantileOf(
         served.map((outcome) => outcome.latencyMs),
         0.99,
