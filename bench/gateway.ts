@@ -21,7 +21,7 @@
  * counted and shown as failing rows, never thrown. The LAST line is one JSON object.
  *
  * Environment: BENCH_QUICK=1, BENCH_DURATION (s, default 10: the half-load runs), BENCH_ROUND_SEC
- * (s, 5: each max-load run), BENCH_WARMUP (3), BENCH_CONNECTIONS (100), BENCH_ROUNDS (5), BENCH_SOCKETS (5000), BENCH_USERS (1000), BENCH_RATE (500 changes/s),
+ * (s, 10: each max-load run), BENCH_WARMUP (3), BENCH_CONNECTIONS (100), BENCH_ROUNDS (1; 5 for drift), BENCH_SOCKETS (5000), BENCH_USERS (1000), BENCH_RATE (500 changes/s),
  * BENCH_CHANGES_DURATION (s, 10), BENCH_CHANGES_WARMUP (s, 5, uncounted), REDIS_URL. Needs a file limit above 2 x BENCH_SOCKETS + a few
  * hundred (ulimit -n): the gateway holds two sockets per tunnel.
  */
@@ -48,8 +48,13 @@ const settings = {
   durationSec: intFromEnv('BENCH_DURATION', quick ? 3 : 10),
   warmupSec: intFromEnv('BENCH_WARMUP', quick ? 1 : 3),
   connections: intFromEnv('BENCH_CONNECTIONS', addItemLoadShape.connections),
-  rounds: intFromEnv('BENCH_ROUNDS', quick ? 1 : 5),
-  roundSec: intFromEnv('BENCH_ROUND_SEC', quick ? 3 : 5),
+  /**
+   * One round by default: with five rounds of 5 s the /ws phase after them measured a delivery p99
+   * of 136 and 149 ms (16.9 ms after one round of 10 s, same hour), not yet explained; the queue of
+   * persistence jobs that no worker drains here grows with every round, a suspect.
+   */
+  rounds: intFromEnv('BENCH_ROUNDS', 1),
+  roundSec: intFromEnv('BENCH_ROUND_SEC', quick ? 3 : 10),
   sockets: intFromEnv('BENCH_SOCKETS', 5000),
   users: intFromEnv('BENCH_USERS', addItemLoadShape.users),
   rate: intFromEnv('BENCH_RATE', 500),
