@@ -49,9 +49,9 @@ const settings = {
   warmupSec: intFromEnv('BENCH_WARMUP', quick ? 1 : 3),
   connections: intFromEnv('BENCH_CONNECTIONS', addItemLoadShape.connections),
   /**
-   * One round by default: with five rounds of 5 s the /ws phase after them measured a delivery p99
-   * of 136 and 149 ms (16.9 ms after one round of 10 s, same hour), not yet explained; the queue of
-   * persistence jobs that no worker drains here grows with every round, a suspect.
+   * One round by default, as the figures in the README before this setting: five rounds of 5 s
+   * take longer, and two of three such runs had a slow /ws phase after them (136 and 149 ms; the
+   * third 19 ms, Redis at 61 MB then), which one-round runs never had.
    */
   rounds: intFromEnv('BENCH_ROUNDS', 1),
   roundSec: intFromEnv('BENCH_ROUND_SEC', quick ? 3 : 10),
