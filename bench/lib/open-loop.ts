@@ -68,9 +68,15 @@ class RawConnection {
   private open(): Socket {
     const socket = connect(this.target)
     socket.setNoDelay(true)
-    socket.on('data', (chunk: Buffer) => this.read(chunk))
+    // Only the current socket speaks for the request: one the server closed can still emit its
+    // 'close' after send() has put a new socket in its place, and must not end that request.
+    socket.on('data', (chunk: Buffer) => {
+      if (socket === this.socket) this.read(chunk)
+    })
     socket.on('error', () => {})
-    socket.on('close', () => this.finish('error'))
+    socket.on('close', () => {
+      if (socket === this.socket) this.finish('error')
+    })
     return socket
   }
 
