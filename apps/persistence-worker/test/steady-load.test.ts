@@ -73,9 +73,13 @@ describe('persistence keeps up with a steady stream of changes (SPEC P3)', () =>
     // (the jobs a worker gathers while one is written), and it did not grow: a worker that falls
     // behind makes a backlog that climbs all along the stream.
     expect(Math.max(...depths)).toBeLessThan(jobs / 4)
-    const mean = (part: number[]) => part.reduce((sum, depth) => sum + depth, 0) / Math.max(1, part.length)
+    // Medians, not means: one stall of the machine (a second of fsync or GC on a loaded CI box)
+    // lifts a few samples of one third and then drains; a backlog that climbs lifts all of them.
+    const median = (part: number[]) => [...part].sort((a, b) => a - b)[Math.floor(part.length / 2)] ?? 0
     const third = Math.floor(depths.length / 3)
-    expect(mean(depths.slice(-third))).toBeLessThan(2 * mean(depths.slice(0, third)) + 50)
+    expect(median(depths.slice(-third)), `queue depths every 200 ms: ${depths.join(', ')}`).toBeLessThan(
+      2 * median(depths.slice(0, third)) + 50,
+    )
     await stack.expectConverged(undefined, 5_000)
     // Many jobs per transaction: far fewer batches than jobs.
     const batches = await metricValue(stack.worker, 'cart_persistence_batches_total', 'mode="newer"')
