@@ -199,16 +199,20 @@ async function main() {
     gatewayRuns.push(await addItemLoad(`through the gateway max${suffix}`, through, load, round))
   }
   await bareProxy.stop()
-  const rounds = directRuns.map((directRun, index) => ({
-    direct: directRun,
-    bare: bareRuns[index] as RunFigures,
-    gateway: gatewayRuns[index] as RunFigures,
-  }))
   const ratioOf = (over: RunFigures, under: RunFigures) =>
     under.reqPerSec > 0 ? Math.round((over.reqPerSec / under.reqPerSec) * 1000) / 1000 : 0
-  const roundRatios = rounds.map((one) => ratioOf(one.gateway, one.direct))
+  const rounds = directRuns.map((directRun, index) => {
+    const gateway = gatewayRuns[index] as RunFigures
+    return {
+      direct: directRun,
+      bare: bareRuns[index] as RunFigures,
+      gateway,
+      ratio: ratioOf(gateway, directRun),
+    }
+  })
+  const roundRatios = rounds.map((one) => one.ratio)
   // The round with the median ratio: its three runs are the figures shown (of an even count, the lower).
-  const medianRound = [...rounds].sort((a, b) => ratioOf(a.gateway, a.direct) - ratioOf(b.gateway, b.direct))[
+  const medianRound = [...rounds].sort((a, b) => a.ratio - b.ratio)[
     Math.floor((rounds.length - 1) / 2)
   ] as (typeof rounds)[number]
   const directMax = medianRound.direct

@@ -100,19 +100,17 @@ async function main() {
     headers: { 'content-type': 'application/json', authorization: chosen.authorization },
     body: chosen.body,
   }))
-  const [overloadPhase, calmPhase] = await runOpenLoop(
-    {
-      url: server.url,
-      connections: settings.connections,
-      timeoutMs: settings.timeoutMs,
-      // The same request objects every time: the generator serializes each one once.
-      request: () => requests[Math.floor(Math.random() * requests.length)] as OpenLoopRequest,
-    },
-    [
-      { label: 'overload', rate: overloadRate, durationSec: settings.overloadSec },
-      { label: 'calm', rate: calmRate, durationSec: settings.calmSec },
-    ],
-  )
+  // The same request objects every time: the generator serializes each one once.
+  const openLoopTo = (url: string) => ({
+    url,
+    connections: settings.connections,
+    timeoutMs: settings.timeoutMs,
+    request: () => requests[Math.floor(Math.random() * requests.length)] as OpenLoopRequest,
+  })
+  const [overloadPhase, calmPhase] = await runOpenLoop(openLoopTo(server.url), [
+    { label: 'overload', rate: overloadRate, durationSec: settings.overloadSec },
+    { label: 'calm', rate: calmRate, durationSec: settings.calmSec },
+  ])
   const overload = overloadPhase?.outcomes ?? []
   const calm = calmPhase?.outcomes ?? []
   const shedMetric = /http_requests_shed_total\{reason="([^"]+)"[^}]*\} (\d+)/g
@@ -132,15 +130,9 @@ async function main() {
     ['--conditions=source', '--import', 'tsx', 'bench/refusing-server.ts'],
     {},
   )
-  const [floorPhase] = await runOpenLoop(
-    {
-      url: refusing.url,
-      connections: settings.connections,
-      timeoutMs: settings.timeoutMs,
-      request: () => requests[Math.floor(Math.random() * requests.length)] as OpenLoopRequest,
-    },
-    [{ label: 'floor', rate: overloadRate, durationSec: settings.floorSec }],
-  )
+  const [floorPhase] = await runOpenLoop(openLoopTo(refusing.url), [
+    { label: 'floor', rate: overloadRate, durationSec: settings.floorSec },
+  ])
   await refusing.stop()
   await cleanUp()
   const floorP99Ms = quantileOf(

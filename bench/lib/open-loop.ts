@@ -51,12 +51,17 @@ export interface PhaseResult {
  * answer with Content-Length, never chunked, so the parse needs nothing more. No timer per
  * request: runOpenLoop sweeps every connection for overdue answers a few times a second.
  */
+/** A kept-alive connection idle this long is not used again (below the servers' 5 s). */
+const STALE_AFTER_MS = 4000
+
 class RawConnection {
   private socket: Socket
   private buffered: Buffer | undefined
   private current: ((status: Outcome['status']) => void) | undefined
   /** When the request under way was written (performance.now()). */
   sentAt = 0
+  /** When the connection last became idle. */
+  private idleSince = performance.now()
 
   constructor(
     private readonly target: { host: string; port: number },
@@ -90,6 +95,10 @@ class RawConnection {
   }
 
   send(bytes: Buffer, done: (status: Outcome['status']) => void): void {
+    // Idle about as long as the servers keep a connection (Node's keepAliveTimeout, 5 s): the
+    // server may be closing it now, and a request written into that close is lost. A new
+    // connection instead, as undici and browsers do (its connect counts in the latency).
+    if (performance.now() - this.idleSince > STALE_AFTER_MS) this.socket.destroy()
     if (this.socket.destroyed) this.socket = this.open()
     this.current = done
     this.buffered = undefined
@@ -125,6 +134,7 @@ class RawConnection {
     const done = this.current
     if (!done) return
     this.current = undefined
+    this.idleSince = performance.now()
     done(status)
     // A closed connection is opened again by its next send.
     this.onIdle(this)

@@ -55,8 +55,8 @@ export interface UpstreamCall {
 
 /**
  * undici's handler interface rather than `request()`: `request()` wraps every answer in a Readable
- * and a promise chain before the first byte is read, which bench:gateway measured at a third of
- * the hop's cost in JS; here a small answer is a list of chunks and one callback.
+ * and a promise chain before the first byte is read; here a small answer is a list of chunks and
+ * one callback. Through a bare forwarder on a trivial upstream that carried 45% more requests.
  */
 export function callUpstream(dispatcher: Dispatcher, call: UpstreamCall): Promise<UpstreamAnswer> {
   return new Promise((resolve, reject) => {
