@@ -13,7 +13,8 @@
  * to the last answer that was not a quick 200 under 5 s. Last line: one JSON object.
  *
  * Environment: BENCH_QUICK=1 (5 s capacity, 10 s overload, 5 s calm, 5 s floor), BENCH_FLOOR_SEC (10), BENCH_OVERLOAD_FACTOR (2),
- * BENCH_OVERLOAD_SEC (30), BENCH_CONNECTIONS (open-loop connections, 1024), REDIS_URL.
+ * BENCH_OVERLOAD_SEC (30), BENCH_CONNECTIONS (open-loop connections, 1024), BENCH_TRACE=1 (per-second
+ * counts and latencies of the overload on stderr), REDIS_URL.
  */
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
@@ -171,6 +172,16 @@ async function main() {
       ).toFixed(1)} ms`,
   )
 
+  if (process.env.BENCH_TRACE) {
+    for (let second = 0; second < settings.overloadSec; second += 1) {
+      const inSecond = overload.filter((o) => o.at >= second * 1000 && o.at < (second + 1) * 1000)
+      const shedHere = inSecond.filter((o) => o.status === 503).map((o) => o.latencyMs)
+      const okHere = inSecond.filter(isOk).map((o) => o.latencyMs)
+      console.error(
+        `t=${second}s 200 ${okHere.length} p99 ${quantileOf(okHere, 0.99).toFixed(0)} | 503 ${shedHere.length} p50 ${quantileOf(shedHere, 0.5).toFixed(0)} p99 ${quantileOf(shedHere, 0.99).toFixed(0)} max ${Math.max(0, ...shedHere).toFixed(0)}`,
+      )
+    }
+  }
   const rows = [
     figure('capacity (closed loop, max load)', capacity, 'req/s', `p99 ${capacityRun.p99Ms} ms`),
     checked(

@@ -35,6 +35,8 @@ export interface OpenLoopOptions {
   connections: number
   timeoutMs: number
   request: () => OpenLoopRequest
+  /** Sent once on every connection before the phases (default GET /health/live; any answer will do). */
+  warmUp?: OpenLoopRequest
 }
 
 export interface PhaseResult {
@@ -53,6 +55,30 @@ export interface PhaseResult {
  */
 /** A kept-alive connection idle this long is not used again (below the servers' 5 s). */
 const STALE_AFTER_MS = 4000
+/** Connections opened at once while warming up: well under Node's listen backlog (511). */
+const CONNECT_BATCH = 128
+
+/** A first-in, first-out queue that does not move its items on every shift. */
+class Fifo<T> {
+  private items: (T | undefined)[] = []
+  private head = 0
+
+  push(item: T): void {
+    this.items.push(item)
+  }
+
+  shift(): T | undefined {
+    const item = this.items[this.head]
+    if (item === undefined) return undefined
+    this.items[this.head] = undefined
+    this.head += 1
+    if (this.head > 4096 && this.head * 2 > this.items.length) {
+      this.items.splice(0, this.head)
+      this.head = 0
+    }
+    return item
+  }
+}
 
 class RawConnection {
   private socket: Socket
@@ -65,7 +91,8 @@ class RawConnection {
 
   constructor(
     private readonly target: { host: string; port: number },
-    private readonly onIdle: (connection: RawConnection) => void,
+    /** Called when an answer has ended the request under way (set once the connection is warm). */
+    public onIdle: (connection: RawConnection) => void,
   ) {
     this.socket = this.open()
   }
@@ -171,36 +198,49 @@ export async function runOpenLoop(
   const url = new URL(options.url)
   const target = { host: url.hostname, port: Number(url.port) }
   // Requests due while every connection is busy wait here, in the order they were due.
-  const waiting: ({ bytes: Buffer; done: (status: Outcome['status']) => void } | undefined)[] = []
-  let waitingHead = 0
-  const idle: RawConnection[] = []
+  const waiting = new Fifo<{ bytes: Buffer; done: (status: Outcome['status']) => void }>()
+  // Idle connections are taken first in, first out: every connection stays in use at about the
+  // same pace, as each of many shoppers' would. Last in, first out left most of them idle past the
+  // servers' keep-alive, to be reopened all at once when the answers slowed (a connect storm whose
+  // dropped SYNs came back 1, 3 and 7 s later as latency).
+  const idle = new Fifo<RawConnection>()
   const onIdle = (connection: RawConnection) => {
-    const next = waiting[waitingHead]
+    const next = waiting.shift()
     if (next === undefined) {
       idle.push(connection)
       return
     }
-    waiting[waitingHead] = undefined
-    waitingHead += 1
-    if (waitingHead > 4096 && waitingHead * 2 > waiting.length) {
-      waiting.splice(0, waitingHead)
-      waitingHead = 0
-    }
     connection.send(next.bytes, next.done)
   }
-  const connections = Array.from({ length: options.connections }, () => new RawConnection(target, onIdle))
-  idle.push(...connections)
-  // The connection storm is over before the first request is due: it is no phase's latency.
-  await Promise.all(connections.map((connection) => connection.ready()))
-  const submit = (bytes: Buffer, done: (status: Outcome['status']) => void) => {
-    const connection = idle.pop()
-    if (connection) connection.send(bytes, done)
-    else waiting.push({ bytes, done })
-  }
+  // Opened a batch at a time, each with one answered request, before the first request is due:
+  // 1,024 connects at once overflow the server's accept backlog (511), and a connection the kernel
+  // dropped the handshake of only gets through on a retransmit, seconds later, in some phase.
+  const connections: RawConnection[] = []
+  const warmUp = requestBytes(
+    options.warmUp ?? { method: 'GET', path: '/health/live', headers: {} },
+    url.host,
+  )
+  // Overdue answers are swept from the start: a warm-up that is never answered times out too.
   const sweep = setInterval(() => {
     const now = performance.now()
     for (const connection of connections) connection.expire(now, options.timeoutMs)
   }, 100)
+  while (connections.length < options.connections) {
+    const batch = Array.from(
+      { length: Math.min(CONNECT_BATCH, options.connections - connections.length) },
+      () => new RawConnection(target, () => {}),
+    )
+    await Promise.all(batch.map((connection) => connection.ready()))
+    await Promise.all(batch.map((connection) => new Promise((answered) => connection.send(warmUp, answered))))
+    for (const connection of batch) connection.onIdle = onIdle
+    connections.push(...batch)
+  }
+  for (const connection of connections) idle.push(connection)
+  const submit = (bytes: Buffer, done: (status: Outcome['status']) => void) => {
+    const connection = idle.shift()
+    if (connection) connection.send(bytes, done)
+    else waiting.push({ bytes, done })
+  }
 
   // Callbacks, not a promise per request: at 10,000 requests a second the generator's own
   // allocations were a large part of what it measured (its GC pauses counted as latency).
