@@ -10,6 +10,15 @@ export const CartApiConfig = Type.Object({
   ...baseConfigProperties,
   ...authConfigProperties,
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3001 }),
+  /**
+   * Load shedding: add-item's steps move in lockstep across each Redis round trip, so a request that
+   * will be refused waits about in-flight / throughput to be read at all. 64 worked on keeps that
+   * near 20 ms at this app's capacity (256 made the 503s' p99 ~200 ms); 192 more wait their turn,
+   * costing nothing meanwhile (~30 ms of wait at capacity), so that a burst or a GC pause at half
+   * load is not refused (docs/limits.md).
+   */
+  MAX_IN_FLIGHT: Type.Integer({ minimum: 0, maximum: 100_000, default: 64 }),
+  MAX_QUEUED: Type.Integer({ minimum: 0, maximum: 100_000, default: 192 }),
   /** The persistence queue's Redis, when not the cart store's (its own connection either way, SPEC P5). */
   QUEUE_REDIS_URL: Type.Optional(Type.String({ pattern: redisUrlPattern })),
   /** How long a queue add may take before its commits go to the spool instead. */

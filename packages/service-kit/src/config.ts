@@ -61,6 +61,8 @@ export const baseConfigProperties = {
   REDIS_URL: Type.String({ pattern: redisUrlPattern, default: 'redis://127.0.0.1:6379' }),
   /** Load shedding (load-shedding.ts): requests one instance works on at once (0: no bound). */
   MAX_IN_FLIGHT: Type.Integer({ minimum: 0, maximum: 100_000, default: 256 }),
+  /** Load shedding: requests that wait for one of those places; past them a request gets 503 at once. */
+  MAX_QUEUED: Type.Integer({ minimum: 0, maximum: 100_000, default: 256 }),
   /** Load shedding: the event-loop delay (two samples in a row) above which new requests get 503 (0: never). */
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, maximum: 10_000, default: 500 }),
 } satisfies TProperties

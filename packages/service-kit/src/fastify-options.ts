@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { AjvCompiler, type ValidatorFactory } from '@fastify/ajv-compiler'
 import type { FastifyServerOptions } from 'fastify'
-import { gatedServerFactory, loadSheddingOf } from './load-shedding'
+import { gatedServerFactory, type LoadSheddingConfig, loadSheddingOf } from './load-shedding'
 import { serializeError } from './log-serializers'
 
 /** What a build function takes besides the validated config. */
@@ -19,7 +19,7 @@ export interface BuildOptions {
  * gate (load-shedding.ts) on the HTTP server before Fastify sees them.
  */
 export function fastifyOptions(
-  config: { LOG_LEVEL: string; MAX_IN_FLIGHT: number; MAX_EVENT_LOOP_DELAY_MS: number },
+  config: LoadSheddingConfig & { LOG_LEVEL: string },
   options: BuildOptions = {},
 ): FastifyServerOptions {
   return {

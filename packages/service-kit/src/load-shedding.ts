@@ -12,8 +12,10 @@ import fp from 'fastify-plugin'
 import { Counter, Gauge } from 'prom-client'
 
 export interface LoadSheddingOptions {
-  /** Requests one instance works on at once; the next one is refused at once (0: no bound). */
+  /** Requests one instance works on at once (0: no bound, nothing waits). */
   maxInFlight: number
+  /** Requests that wait for one of those places when all are taken; the next one is refused at once. */
+  maxQueued: number
   /** How late the sampler's last two ticks ran, above which new requests are refused (0: never). */
   maxEventLoopDelayMs: number
   /** How often the event-loop delay is sampled. */
@@ -21,12 +23,25 @@ export interface LoadSheddingOptions {
 }
 
 /** The load-shedding settings of an app's validated config (baseConfigProperties). */
-export const loadSheddingOf = (config: { MAX_IN_FLIGHT: number; MAX_EVENT_LOOP_DELAY_MS: number }) => ({
+export const loadSheddingOf = (config: LoadSheddingConfig): LoadSheddingOptions => ({
   maxInFlight: config.MAX_IN_FLIGHT,
+  maxQueued: config.MAX_QUEUED,
   maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
 })
 
+export interface LoadSheddingConfig {
+  MAX_IN_FLIGHT: number
+  MAX_QUEUED: number
+  MAX_EVENT_LOOP_DELAY_MS: number
+}
+
 type ShedReason = 'in-flight' | 'event-loop'
+
+interface Waiting {
+  request: IncomingMessage
+  response: ServerResponse
+  handler: RequestListener
+}
 
 /** The paths an operator needs most when the app is overloaded: never shed. */
 const neverShed = (url: string | undefined) =>
@@ -37,14 +52,21 @@ const neverShed = (url: string | undefined) =>
  * with a 503 `OVERLOADED` and `Retry-After` before doing any of its work, instead of queueing it
  * until the client times out. It sits in front of Fastify, on the HTTP server itself: a refusal
  * written there costs a small part of a served request (one through Fastify's hooks costs most of
- * one, so at twice the capacity the refusals alone would fill the process). Two signals: the
- * requests in flight (bounded work in progress, decided per request) and the event-loop delay (a
- * loop that runs late tick after tick; one late tick, a GC pause, is not overload). WebSocket
- * upgrades never pass here (they are the server's 'upgrade' event).
+ * one, so at twice the capacity the refusals alone would fill the process).
+ *
+ * Work in progress is bounded twice. At most `maxInFlight` requests are worked on: they advance
+ * together, a step each per turn of the event loop, so a turn (and the wait of a new request to be
+ * read at all, even to be refused) grows with them. Behind those, at most `maxQueued` wait, parsed
+ * but costing nothing per turn, for a burst or a GC pause to be absorbed rather than refused; the
+ * queue's length bounds their wait (about maxQueued / throughput). What finds both full is refused
+ * at once: a refusal is never a request that waited first, so it stays fast. The third signal is the event-loop delay (a loop that runs late tick after tick; one
+ * late tick, a GC pause, is not overload). WebSocket upgrades never pass here (they are the
+ * server's 'upgrade' event).
  */
 export class LoadGate {
   inFlight = 0
   readonly shed: Record<ShedReason, number> = { 'in-flight': 0, 'event-loop': 0 }
+  private readonly waiting: Waiting[] = []
   private loopLate = false
   private readonly sampler: NodeJS.Timeout | undefined
 
@@ -63,20 +85,45 @@ export class LoadGate {
     }
   }
 
-  /** Lets the request through (and counts it until its response closes) or answers it with a 503. */
-  admit(request: IncomingMessage, response: ServerResponse): boolean {
-    if (neverShed(request.url)) return true
-    const { maxInFlight } = this.options
-    const reason: ShedReason | undefined =
-      maxInFlight > 0 && this.inFlight >= maxInFlight ? 'in-flight' : this.loopLate ? 'event-loop' : undefined
-    if (reason === undefined) {
-      this.inFlight += 1
-      // 'close' comes once per response, whether it was sent or the client went away.
-      response.once('close', () => {
-        this.inFlight -= 1
-      })
-      return true
+  get queued(): number {
+    return this.waiting.length
+  }
+
+  /** Hands the request to `handler` now or once a place frees up, or answers it with a 503. */
+  admit(request: IncomingMessage, response: ServerResponse, handler: RequestListener): void {
+    const { maxInFlight, maxQueued } = this.options
+    if (neverShed(request.url)) handler(request, response)
+    else if (this.loopLate) this.refuse(request, response, 'event-loop')
+    else if (maxInFlight === 0 || this.inFlight < maxInFlight) this.start(request, response, handler)
+    else if (this.waiting.length < maxQueued) this.waiting.push({ request, response, handler })
+    else this.refuse(request, response, 'in-flight')
+  }
+
+  stop(): void {
+    clearInterval(this.sampler)
+  }
+
+  private start(request: IncomingMessage, response: ServerResponse, handler: RequestListener) {
+    this.inFlight += 1
+    // 'close' comes once per response, whether it was sent or the client went away.
+    response.once('close', () => {
+      this.inFlight -= 1
+      this.startWaiting()
+    })
+    handler(request, response)
+  }
+
+  /** Gives the places that are free to the requests waiting longest. */
+  private startWaiting() {
+    while (this.inFlight < this.options.maxInFlight) {
+      const next = this.waiting.shift()
+      if (next === undefined) return
+      // A client that went away while it waited has nothing left to answer.
+      if (!next.request.socket.destroyed) this.start(next.request, next.response, next.handler)
     }
+  }
+
+  private refuse(request: IncomingMessage, response: ServerResponse, reason: ShedReason) {
     this.shed[reason] += 1
     const requestId = request.headers['x-request-id']
     const body = JSON.stringify({
@@ -91,11 +138,6 @@ export class LoadGate {
       'retry-after': '1',
     })
     response.end(body)
-    return false
-  }
-
-  stop(): void {
-    clearInterval(this.sampler)
   }
 }
 
@@ -105,9 +147,7 @@ const gates = new WeakMap<Server, LoadGate>()
 export function gatedServerFactory(options: LoadSheddingOptions) {
   return (handler: RequestListener): Server => {
     const gate = new LoadGate(options)
-    const server = createServer((request, response) => {
-      if (gate.admit(request, response)) handler(request, response)
-    })
+    const server = createServer((request, response) => gate.admit(request, response, handler))
     gates.set(server, gate)
     return server
   }
@@ -134,6 +174,14 @@ export const loadSheddingPlugin = fp(
       registers: [app.metrics],
       collect() {
         this.set(gate.inFlight)
+      },
+    })
+    new Gauge({
+      name: 'http_requests_queued',
+      help: 'Requests waiting for a place among those worked on',
+      registers: [app.metrics],
+      collect() {
+        this.set(gate.queued)
       },
     })
     app.addHook('onClose', async () => gate.stop())

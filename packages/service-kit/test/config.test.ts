@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'info',
       REDIS_URL: 'redis://127.0.0.1:6379',
       MAX_IN_FLIGHT: 256,
+      MAX_QUEUED: 256,
       MAX_EVENT_LOOP_DELAY_MS: 500,
       PORT: 8080,
       SECRET: 'abcd',

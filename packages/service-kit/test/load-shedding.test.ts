@@ -12,23 +12,32 @@ afterEach(async () => {
  * An app booted as production boots one (fastifyOptions: the gate in front of Fastify), listening on
  * a free port; its /slow requests wait until released: the work in flight is in the test's hands.
  */
-async function appWithSlowRoute(shedding: { maxInFlight: number; maxEventLoopDelayMs: number }) {
+async function appWithSlowRoute(shedding: {
+  maxInFlight: number
+  maxQueued?: number
+  maxEventLoopDelayMs: number
+}) {
   const config = {
     LOG_LEVEL: 'silent',
     MAX_IN_FLIGHT: shedding.maxInFlight,
+    MAX_QUEUED: shedding.maxQueued ?? 0,
     MAX_EVENT_LOOP_DELAY_MS: shedding.maxEventLoopDelayMs,
   }
   const app = Fastify(fastifyOptions(config))
   apps.push(app)
   await app.register(servicePlugin, { serviceName: 'shed-test', description: 'load shedding test' })
   const waiting: (() => void)[] = []
+  const started = { fast: 0 }
   app.get('/slow', () => new Promise<{ ok: true }>((resolve) => waiting.push(() => resolve({ ok: true }))))
-  app.get('/fast', async () => ({ ok: true }))
+  app.get('/fast', async () => {
+    started.fast += 1
+    return { ok: true }
+  })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const address = app.server.address()
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
   const get = (path: string, init?: RequestInit) => fetch(`${base}${path}`, init)
-  return { app, waiting, get }
+  return { app, waiting, started, get }
 }
 
 const shedCount = async (get: (path: string) => Promise<Response>, reason: string) => {
@@ -69,6 +78,52 @@ describe('load shedding (issue 18)', () => {
     expect((await get('/fast')).status).toBe(200)
     waiting.shift()?.()
     expect((await second).status).toBe(200)
+  })
+
+  it('lets a request wait behind a full MAX_IN_FLIGHT, up to MAX_QUEUED, and refuses the next at once', async () => {
+    const { waiting, started, get } = await appWithSlowRoute({
+      maxInFlight: 1,
+      maxQueued: 2,
+      maxEventLoopDelayMs: 0,
+    })
+    const first = get('/slow')
+    await expect.poll(() => waiting.length).toBe(1)
+    const queued = [get('/fast'), get('/fast')]
+    await expect
+      .poll(async () => (await get('/metrics')).text())
+      .toMatch(/^http_requests_queued(\{[^}]*\})? 2$/m)
+    expect(started.fast).toBe(0)
+
+    expect((await get('/fast')).status).toBe(503)
+    expect(await shedCount(get, 'in-flight')).toBe(1)
+
+    waiting.shift()?.()
+    expect((await first).status).toBe(200)
+    expect((await Promise.all(queued)).map((response) => response.status)).toEqual([200, 200])
+    expect(started.fast).toBe(2)
+  })
+
+  it('does not start a waiting request whose client went away', async () => {
+    const { waiting, started, get } = await appWithSlowRoute({
+      maxInFlight: 1,
+      maxQueued: 2,
+      maxEventLoopDelayMs: 0,
+    })
+    const first = get('/slow')
+    await expect.poll(() => waiting.length).toBe(1)
+    const abort = new AbortController()
+    const gone = get('/fast', { signal: abort.signal }).catch(() => 'aborted')
+    const kept = get('/fast')
+    await expect
+      .poll(async () => (await get('/metrics')).text())
+      .toMatch(/^http_requests_queued(\{[^}]*\})? 2$/m)
+    abort.abort()
+    expect(await gone).toBe('aborted')
+    await sleep(50)
+    waiting.shift()?.()
+    expect((await first).status).toBe(200)
+    expect((await kept).status).toBe(200)
+    expect(started.fast).toBe(1)
   })
 
   it('counts a request whose client went away as ended', async () => {
