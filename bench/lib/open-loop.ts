@@ -43,6 +43,8 @@ export interface PhaseResult {
   outcomes: Outcome[]
   /** The most this generator fell behind its schedule (a loaded machine): large, the figures mean less. */
   sendLagMs: number
+  /** The same, second by second of the phase. */
+  sendLagBySecondMs: number[]
 }
 
 /**
@@ -246,7 +248,7 @@ export async function runOpenLoop(
   // allocations were a large part of what it measured (its GC pauses counted as latency).
   let unanswered = 0
   const results: Outcome[][] = []
-  const lags: number[] = []
+  const lags: { max: number; bySecond: number[] }[] = []
   try {
     for (const phase of phases) {
       const outcomes: Outcome[] = []
@@ -255,10 +257,14 @@ export async function runOpenLoop(
       const total = Math.round(phase.rate * phase.durationSec)
       let sent = 0
       let sendLagMs = 0
+      const bySecond: number[] = []
       while (sent < total) {
         const elapsed = performance.now() - started
         // How far behind its schedule this generator runs: its own lag is no server's latency.
-        sendLagMs = Math.max(sendLagMs, elapsed - ((sent + 1) / phase.rate) * 1000)
+        const lag = elapsed - ((sent + 1) / phase.rate) * 1000
+        sendLagMs = Math.max(sendLagMs, lag)
+        const second = Math.floor(elapsed / 1000)
+        bySecond[second] = Math.max(bySecond[second] ?? 0, lag)
         const due = Math.min(total, Math.floor((elapsed / 1000) * phase.rate))
         for (; sent < due; sent += 1) {
           const at = (sent / phase.rate) * 1000
@@ -271,10 +277,14 @@ export async function runOpenLoop(
         // Let answers in; a 1 ms step keeps the rate even at thousands per second.
         await sleep(1)
       }
-      lags.push(sendLagMs)
+      lags.push({ max: sendLagMs, bySecond: Array.from(bySecond, (value) => value ?? 0) })
     }
     while (unanswered > 0) await sleep(5)
-    return results.map((outcomes, index) => ({ outcomes, sendLagMs: lags[index] ?? 0 }))
+    return results.map((outcomes, index) => ({
+      outcomes,
+      sendLagMs: lags[index]?.max ?? 0,
+      sendLagBySecondMs: lags[index]?.bySecond ?? [],
+    }))
   } finally {
     clearInterval(sweep)
     for (const connection of connections) connection.close()
