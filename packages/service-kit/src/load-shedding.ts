@@ -49,8 +49,8 @@ const neverShed = (url: string | undefined) =>
 
 /**
  * Load shedding (issue 18, docs/limits.md): above what it can serve, an app answers a new request
- * with a 503 `OVERLOADED` and `Retry-After` before doing any of its work, instead of queueing it
- * until the client times out. It sits in front of Fastify, on the HTTP server itself: a refusal
+ * with a 503 `OVERLOADED` and `Retry-After` before doing any of its work, instead of queueing
+ * without bound until the client times out. It sits in front of Fastify, on the HTTP server itself: a refusal
  * written there costs a small part of a served request (one through Fastify's hooks costs most of
  * one, so at twice the capacity the refusals alone would fill the process).
  *
@@ -59,9 +59,9 @@ const neverShed = (url: string | undefined) =>
  * read at all, even to be refused) grows with them. Behind those, at most `maxQueued` wait, parsed
  * but costing nothing per turn, for a burst or a GC pause to be absorbed rather than refused; the
  * queue's length bounds their wait (about maxQueued / throughput). What finds both full is refused
- * at once: a refusal is never a request that waited first, so it stays fast. The third signal is the event-loop delay (a loop that runs late tick after tick; one
- * late tick, a GC pause, is not overload). WebSocket upgrades never pass here (they are the
- * server's 'upgrade' event).
+ * at once: a refusal is never a request that waited first, so it stays fast. The third signal is
+ * the event-loop delay (a loop that runs late tick after tick; one late tick, a GC pause, is not
+ * overload). WebSocket upgrades never pass here (they are the server's 'upgrade' event).
  */
 export class LoadGate {
   inFlight = 0
