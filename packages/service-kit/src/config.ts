@@ -63,6 +63,15 @@ export const baseConfigProperties = {
   MAX_IN_FLIGHT: Type.Integer({ minimum: 0, maximum: 100_000, default: 256 }),
   /** Load shedding: requests that wait for one of those places; past them a request gets 503 at once. */
   MAX_QUEUED: Type.Integer({ minimum: 0, maximum: 100_000, default: 256 }),
+  /**
+   * Slow clients (fastify's own timeouts do not reach a server made by serverFactory): the request
+   * line and headers must arrive within this, or the connection gets 408 and is closed.
+   */
+  HTTP_HEADERS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
+  /** Slow clients: the whole request, body included, must arrive within this (not the answer). */
+  HTTP_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000 }),
+  /** An idle kept-alive connection is closed after this (Node's 5 s; the gateway's pool reuses them). */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 5_000 }),
   /** Load shedding: the event-loop delay (two samples in a row) above which new requests get 503 (0: never). */
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, maximum: 10_000, default: 500 }),
 } satisfies TProperties

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { AjvCompiler, type ValidatorFactory } from '@fastify/ajv-compiler'
 import type { FastifyServerOptions } from 'fastify'
-import { gatedServerFactory, type LoadSheddingConfig, loadSheddingOf } from './load-shedding'
+import {
+  gatedServerFactory,
+  type LoadSheddingConfig,
+  loadSheddingOf,
+  type ServerTimeoutConfig,
+} from './load-shedding'
 import { serializeError } from './log-serializers'
 
 /** What a build function takes besides the validated config. */
@@ -16,14 +21,15 @@ export interface BuildOptions {
  * body fields rejected rather than silently dropped. Query strings and path parameters are text, so their numbers and booleans
  * are parsed from it; a JSON body says its own types, so `"2"`, `"0x10"`, `true` or `[2]` for a
  * number (or `["x"]` for a string) is refused there instead of coerced. Requests pass the load
- * gate (load-shedding.ts) on the HTTP server before Fastify sees them.
+ * gate (load-shedding.ts) on the HTTP server before Fastify sees them; that server holds the
+ * slow-client timeouts.
  */
 export function fastifyOptions(
-  config: LoadSheddingConfig & { LOG_LEVEL: string },
+  config: LoadSheddingConfig & ServerTimeoutConfig & { LOG_LEVEL: string },
   options: BuildOptions = {},
 ): FastifyServerOptions {
   return {
-    serverFactory: gatedServerFactory(loadSheddingOf(config)),
+    serverFactory: gatedServerFactory(loadSheddingOf(config), config),
     logger: {
       level: config.LOG_LEVEL,
       redact: ['req.headers.authorization', 'req.headers.cookie'],

@@ -143,11 +143,33 @@ export class LoadGate {
 
 const gates = new WeakMap<Server, LoadGate>()
 
-/** Fastify's `serverFactory`: an HTTP server whose requests pass the gate before Fastify sees them. */
-export function gatedServerFactory(options: LoadSheddingOptions) {
+/** How long a client may take: the app's config (baseConfigProperties). */
+export interface ServerTimeoutConfig {
+  HTTP_HEADERS_TIMEOUT_MS: number
+  HTTP_REQUEST_TIMEOUT_MS: number
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: number
+}
+
+/**
+ * Fastify's `serverFactory`: an HTTP server whose requests pass the gate before Fastify sees them.
+ * Fastify applies none of its timeouts to a server it did not make, so they are set here, and the
+ * server checks them every second rather than Node's 30 s (a slow client is cut near its limit).
+ */
+export function gatedServerFactory(options: LoadSheddingOptions, timeouts: ServerTimeoutConfig) {
   return (handler: RequestListener): Server => {
     const gate = new LoadGate(options)
-    const server = createServer((request, response) => gate.admit(request, response, handler))
+    const requestTimeout = timeouts.HTTP_REQUEST_TIMEOUT_MS
+    // Node refuses a headers timeout longer than the request's.
+    const headersTimeout = Math.min(timeouts.HTTP_HEADERS_TIMEOUT_MS, requestTimeout)
+    const server = createServer(
+      {
+        headersTimeout,
+        requestTimeout,
+        connectionsCheckingInterval: Math.min(1000, headersTimeout),
+      },
+      (request, response) => gate.admit(request, response, handler),
+    )
+    server.keepAliveTimeout = timeouts.HTTP_KEEP_ALIVE_TIMEOUT_MS
     gates.set(server, gate)
     return server
   }

@@ -1,7 +1,8 @@
+import { connect, type Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
-import { fastifyOptions, servicePlugin } from '../src'
+import { fastifyOptions, type ServerTimeoutConfig, servicePlugin } from '../src'
 
 const apps: ReturnType<typeof Fastify>[] = []
 afterEach(async () => {
@@ -12,16 +13,19 @@ afterEach(async () => {
  * An app booted as production boots one (fastifyOptions: the gate in front of Fastify), listening on
  * a free port; its /slow requests wait until released: the work in flight is in the test's hands.
  */
-async function appWithSlowRoute(shedding: {
-  maxInFlight: number
-  maxQueued?: number
-  maxEventLoopDelayMs: number
-}) {
+async function appWithSlowRoute(
+  shedding: { maxInFlight: number; maxQueued?: number; maxEventLoopDelayMs: number },
+  timeouts: Partial<ServerTimeoutConfig> = {},
+) {
   const config = {
     LOG_LEVEL: 'silent',
     MAX_IN_FLIGHT: shedding.maxInFlight,
     MAX_QUEUED: shedding.maxQueued ?? 0,
     MAX_EVENT_LOOP_DELAY_MS: shedding.maxEventLoopDelayMs,
+    HTTP_HEADERS_TIMEOUT_MS: 10_000,
+    HTTP_REQUEST_TIMEOUT_MS: 30_000,
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: 5_000,
+    ...timeouts,
   }
   const app = Fastify(fastifyOptions(config))
   apps.push(app)
@@ -37,7 +41,8 @@ async function appWithSlowRoute(shedding: {
   const address = app.server.address()
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
   const get = (path: string, init?: RequestInit) => fetch(`${base}${path}`, init)
-  return { app, waiting, started, get }
+  const port = typeof address === 'object' && address ? address.port : 0
+  return { app, waiting, started, get, port }
 }
 
 const shedCount = async (get: (path: string) => Promise<Response>, reason: string) => {
@@ -159,5 +164,64 @@ describe('load shedding (issue 18)', () => {
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('OVERLOADED')
     expect(await shedCount(get, 'event-loop')).toBeGreaterThan(0)
     await expect.poll(async () => (await get('/fast')).status, { timeout: 3000 }).toBe(200)
+  })
+})
+
+/** A raw connection to the app: what it was sent back and when the server closed it. */
+async function rawClient(port: number) {
+  const socket: Socket = connect({ port, host: '127.0.0.1' })
+  await new Promise((resolve) => socket.once('connect', resolve))
+  const opened = performance.now()
+  let received = ''
+  socket.on('data', (chunk: Buffer) => {
+    received += chunk.toString('latin1')
+  })
+  const closed = new Promise<number>((resolve) =>
+    socket.once('close', () => resolve(performance.now() - opened)),
+  )
+  return { socket, closed, received: () => received }
+}
+
+describe('slow clients (issue 18)', () => {
+  const timeouts = {
+    HTTP_HEADERS_TIMEOUT_MS: 300,
+    HTTP_REQUEST_TIMEOUT_MS: 600,
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: 400,
+  }
+  const open = { maxInFlight: 0, maxEventLoopDelayMs: 0 }
+
+  it('answers 408 and closes a connection whose headers do not arrive within HTTP_HEADERS_TIMEOUT_MS', async () => {
+    const { port, started } = await appWithSlowRoute(open, timeouts)
+    const client = await rawClient(port)
+    client.socket.write('GET /fast HTTP/1.1\r\nhost: test\r\nx-slow: ')
+    const closedAfter = await client.closed
+    expect(client.received()).toMatch(/^HTTP\/1\.1 408/)
+    expect(closedAfter).toBeGreaterThanOrEqual(250)
+    expect(closedAfter).toBeLessThan(3000)
+    expect(started.fast).toBe(0)
+  })
+
+  it('closes a connection whose body does not arrive within HTTP_REQUEST_TIMEOUT_MS', async () => {
+    const { port } = await appWithSlowRoute(open, timeouts)
+    const client = await rawClient(port)
+    client.socket.write(
+      'POST /fast HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{',
+    )
+    const closedAfter = await client.closed
+    expect(client.received()).toMatch(/^HTTP\/1\.1 408/)
+    expect(closedAfter).toBeGreaterThanOrEqual(550)
+    expect(closedAfter).toBeLessThan(3000)
+  })
+
+  it('closes an idle kept-alive connection after HTTP_KEEP_ALIVE_TIMEOUT_MS', async () => {
+    const { port } = await appWithSlowRoute(open, timeouts)
+    const client = await rawClient(port)
+    client.socket.write('GET /fast HTTP/1.1\r\nhost: test\r\n\r\n')
+    await expect.poll(() => client.received()).toMatch(/^HTTP\/1\.1 200/)
+    const answeredAt = performance.now()
+    await client.closed
+    const idleFor = performance.now() - answeredAt
+    expect(idleFor).toBeGreaterThanOrEqual(300)
+    expect(idleFor).toBeLessThan(3000)
   })
 })
