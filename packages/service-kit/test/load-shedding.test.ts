@@ -52,6 +52,19 @@ const shedCount = async (get: (path: string) => Promise<Response>, reason: strin
   )
 }
 
+/** An app with its one place taken by a /slow request (`first`) and room for two to wait. */
+async function appWithOnePlaceTaken() {
+  const app = await appWithSlowRoute({ maxInFlight: 1, maxQueued: 2, maxEventLoopDelayMs: 0 })
+  const first = app.get('/slow')
+  await expect.poll(() => app.waiting.length).toBe(1)
+  return { ...app, first }
+}
+
+const untilQueued = (get: (path: string) => Promise<Response>, count: number) =>
+  expect
+    .poll(async () => (await get('/metrics')).text())
+    .toMatch(new RegExp(`^http_requests_queued(\\{[^}]*\\})? ${count}$`, 'm'))
+
 /** Keeps the event loop busy for `ms`, as a backlog of work would. */
 function busy(ms: number) {
   const until = Date.now() + ms
@@ -86,17 +99,9 @@ describe('load shedding (issue 18)', () => {
   })
 
   it('lets a request wait behind a full MAX_IN_FLIGHT, up to MAX_QUEUED, and refuses the next at once', async () => {
-    const { waiting, started, get } = await appWithSlowRoute({
-      maxInFlight: 1,
-      maxQueued: 2,
-      maxEventLoopDelayMs: 0,
-    })
-    const first = get('/slow')
-    await expect.poll(() => waiting.length).toBe(1)
+    const { waiting, started, get, first } = await appWithOnePlaceTaken()
     const queued = [get('/fast'), get('/fast')]
-    await expect
-      .poll(async () => (await get('/metrics')).text())
-      .toMatch(/^http_requests_queued(\{[^}]*\})? 2$/m)
+    await untilQueued(get, 2)
     expect(started.fast).toBe(0)
 
     expect((await get('/fast')).status).toBe(503)
@@ -109,19 +114,11 @@ describe('load shedding (issue 18)', () => {
   })
 
   it('does not start a waiting request whose client went away', async () => {
-    const { waiting, started, get } = await appWithSlowRoute({
-      maxInFlight: 1,
-      maxQueued: 2,
-      maxEventLoopDelayMs: 0,
-    })
-    const first = get('/slow')
-    await expect.poll(() => waiting.length).toBe(1)
+    const { waiting, started, get, first } = await appWithOnePlaceTaken()
     const abort = new AbortController()
     const gone = get('/fast', { signal: abort.signal }).catch(() => 'aborted')
     const kept = get('/fast')
-    await expect
-      .poll(async () => (await get('/metrics')).text())
-      .toMatch(/^http_requests_queued(\{[^}]*\})? 2$/m)
+    await untilQueued(get, 2)
     abort.abort()
     expect(await gone).toBe('aborted')
     await sleep(50)
