@@ -1,5 +1,11 @@
 import { cartKeys } from '@bookstore/events'
-import { killClusterNode, masterOfSlot, onRedisCluster, rejoinAsReplica } from '@bookstore/test-kit'
+import {
+  killClusterNode,
+  masterOfSlot,
+  onRedisCluster,
+  rejoinAsReplica,
+  waitForReplicasInSync,
+} from '@bookstore/test-kit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newUser, startSystem, type TestSystem, waitFor } from './harness'
 
@@ -41,6 +47,9 @@ describe.runIf(onRedisCluster())('the live cart through a failover', () => {
     await client.ready()
     const before = await system.addItem(0, token, book.bookId)
     await waitFor(() => client.version === before.version, 'the change before the kill')
+    // What was written before the kill is on the replica that will be promoted: the failover under
+    // test is the subscription's, not Redis's asynchronous replication.
+    await waitForReplicasInSync(victim)
 
     killClusterNode(victim.port)
     let promoted: string | undefined

@@ -186,3 +186,33 @@ export async function rejoinAsReplica(port: number, masterId: string, replicas: 
     throw new Error(`${error instanceof Error ? error.message : String(error)}${refused}`)
   })
 }
+
+/**
+ * Waits until `master` has at least one replica and every one is online with all the writes the
+ * master had when this was called. Redis replicates asynchronously: a replica still in its first
+ * sync (one that rejoined a moment ago counts as live) or behind is promoted without the latest
+ * writes, and a failover test then loses data no failover should cost (seen in CI: a book seeded
+ * before the kill was gone after it).
+ */
+export async function waitForReplicasInSync(
+  master: { host: string; port: number },
+  timeoutMs = 30_000,
+): Promise<void> {
+  const replication = async () => (await askNode(master, 'INFO', 'replication')) ?? ''
+  const target = Number(/master_repl_offset:(\d+)/.exec(await replication())?.[1] ?? Number.NaN)
+  if (Number.isNaN(target)) throw new Error(`${master.port} did not say its replication offset`)
+  const deadline = Date.now() + timeoutMs
+  let seen = ''
+  for (;;) {
+    seen = await replication()
+    const replicas = [...seen.matchAll(/^slave\d+:(.*)$/gm)].map((line) =>
+      Object.fromEntries((line[1] ?? '').split(',').map((field) => field.split('='))),
+    )
+    const inSync = (replica: Record<string, string>) =>
+      replica.state === 'online' && Number(replica.offset) >= target
+    if (replicas.length > 0 && replicas.every(inSync)) return
+    if (Date.now() > deadline)
+      throw new Error(`the replicas of ${master.port} did not reach offset ${target}: ${seen.trim()}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
