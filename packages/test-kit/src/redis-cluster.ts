@@ -162,13 +162,20 @@ export async function flushCluster(): Promise<void> {
 
 /**
  * Starts a killed master again and waits until it serves as a replica of `masterId` (the replica
- * that took its slots). It normally learns so by itself from the cluster bus within seconds; if it
- * has not after 10 s it is told (CLUSTER REPLICATE), then the whole cluster must be ok again.
+ * that took its slots), its first sync done. It normally learns so by itself from the cluster bus
+ * within seconds; if it has not after 10 s it is told (CLUSTER REPLICATE), then the whole cluster
+ * must be ok again. The cluster counts it live before it has synced: the next test to kill its
+ * master would get it promoted empty (seen in CI), so the sync is waited for too.
  */
 export async function rejoinAsReplica(port: number, masterId: string, replicas: number): Promise<void> {
   restartClusterNode(port)
+  const synced = async () => {
+    const master = (await clusterNodes()).find((node) => node.id === masterId)
+    if (master) await waitForReplicasInSync(master)
+  }
   try {
     await waitForClusterOk({ replicas, timeoutMs: 10_000 })
+    await synced()
     return
   } catch {
     // told below
@@ -185,6 +192,7 @@ export async function rejoinAsReplica(port: number, masterId: string, replicas: 
   await waitForClusterOk({ replicas, timeoutMs: 30_000 }).catch((error: unknown) => {
     throw new Error(`${error instanceof Error ? error.message : String(error)}${refused}`)
   })
+  await synced()
 }
 
 /**
