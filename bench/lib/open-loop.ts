@@ -89,19 +89,20 @@ class Fifo<T> {
  * in the calm phase).
  */
 class AnswerColumns {
-  private readonly at: Float64Array
   private readonly latencyMs: Float64Array
   /** The HTTP status; 0 unanswered, -1 error, -2 timeout. */
   private readonly status: Int16Array
 
-  constructor(private readonly size: number) {
-    this.at = new Float64Array(size)
+  /** `size` requests sent `rate` a second: request `index` was due at index / rate. */
+  constructor(
+    private readonly size: number,
+    private readonly rate: number,
+  ) {
     this.latencyMs = new Float64Array(size)
     this.status = new Int16Array(size)
   }
 
-  set(index: number, at: number, latencyMs: number, status: Outcome['status']): void {
-    this.at[index] = at
+  set(index: number, latencyMs: number, status: Outcome['status']): void {
     this.latencyMs[index] = latencyMs
     this.status[index] = status === 'error' ? -1 : status === 'timeout' ? -2 : status
   }
@@ -113,7 +114,7 @@ class AnswerColumns {
       const code = this.status[index] ?? 0
       if (code === 0) continue
       outcomes.push({
-        at: this.at[index] ?? 0,
+        at: (index / this.rate) * 1000,
         latencyMs: this.latencyMs[index] ?? 0,
         status: code === -1 ? 'error' : code === -2 ? 'timeout' : code,
       })
@@ -273,10 +274,11 @@ export async function runOpenLoop(
       { length: Math.min(CONNECT_BATCH, options.connections - connections.length) },
       () => new RawConnection(target, () => {}),
     )
+    // In the swept list before its warm-up is sent.
+    connections.push(...batch)
     await Promise.all(batch.map((connection) => connection.ready()))
     await Promise.all(batch.map((connection) => new Promise((answered) => connection.send(warmUp, answered))))
     for (const connection of batch) connection.onIdle = onIdle
-    connections.push(...batch)
   }
   for (const connection of connections) idle.push(connection)
   const submit = (bytes: Buffer, done: (status: Outcome['status']) => void) => {
@@ -294,7 +296,7 @@ export async function runOpenLoop(
     for (const phase of phases) {
       const started = performance.now()
       const total = Math.round(phase.rate * phase.durationSec)
-      const answers = new AnswerColumns(total)
+      const answers = new AnswerColumns(total, phase.rate)
       results.push(answers)
       let sent = 0
       let sendLagMs = 0
@@ -313,7 +315,7 @@ export async function runOpenLoop(
           unanswered += 1
           submit(requestBytes(options.request(), url.host), (status) => {
             unanswered -= 1
-            answers.set(index, at, performance.now() - started - at, status)
+            answers.set(index, performance.now() - started - at, status)
           })
         }
         // Let answers in; a 1 ms step keeps the rate even at thousands per second.
