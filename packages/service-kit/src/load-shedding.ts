@@ -50,9 +50,9 @@ const neverShed = (url: string | undefined) =>
 /**
  * Load shedding (issue 18, docs/limits.md): above what it can serve, an app answers a new request
  * with a 503 `OVERLOADED` and `Retry-After` before doing any of its work, instead of queueing
- * without bound until the client times out. It sits in front of Fastify, on the HTTP server itself: a refusal
- * written there costs a small part of a served request (one through Fastify's hooks costs most of
- * one, so at twice the capacity the refusals alone would fill the process).
+ * without bound until the client times out. It sits in front of Fastify, on the HTTP server
+ * itself: a refusal written there costs a small part of a served request (one through Fastify's
+ * hooks costs most of one, so at twice the capacity the refusals alone would fill the process).
  *
  * Work in progress is bounded twice. At most `maxInFlight` requests are worked on: they advance
  * together, a step each per turn of the event loop, so a turn (and the wait of a new request to be

@@ -39,9 +39,8 @@ async function appWithSlowRoute(
   })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const address = app.server.address()
-  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
-  const get = (path: string, init?: RequestInit) => fetch(`${base}${path}`, init)
   const port = typeof address === 'object' && address ? address.port : 0
+  const get = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${port}${path}`, init)
   return { app, waiting, started, get, port }
 }
 

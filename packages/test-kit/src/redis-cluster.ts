@@ -171,7 +171,8 @@ export async function rejoinAsReplica(port: number, masterId: string, replicas: 
   restartClusterNode(port)
   const synced = async () => {
     const master = (await clusterNodes()).find((node) => node.id === masterId)
-    if (master) await waitForReplicasInSync(master)
+    if (!master) throw new Error(`the cluster does not know master ${masterId}`)
+    await waitForReplicasInSync(master)
   }
   try {
     await waitForClusterOk({ replicas, timeoutMs: 10_000 })
