@@ -2,31 +2,34 @@
  * `pnpm bench:overload`: cart-api driven at twice what it can serve sheds the excess with fast 503s
  * instead of failing (issue 18, SPEC E1).
  *
- *   1. capacity: cart-api's add-item at max load (autocannon, 256 connections: all that cart-api
- *      holds at once, none refused);
- *   2. overload: an open-loop load at 2x that capacity for 30 s (requests are sent at that rate
- *      whatever the answers; latency counts from when a request was due);
+ *   1. capacity: after 3 s uncounted, cart-api's add-item at max load (a closed loop on the open
+ *      loop's raw connections, 256 of them: all that cart-api holds at once, none refused);
+ *   2. overload: after 3 s uncounted at half the capacity (a warm-up for the generator), an
+ *      open-loop load at 2x that capacity for 30 s (requests are sent at that rate whatever the
+ *      answers; latency counts from when a request was due);
  *   3. calm: the load drops to half the capacity for 10 s, then the capacity is measured again;
- *   4. the floor: the overload's rate for 10 s against a server that only answers 503
- *      (bench/refusing-server.ts), cart-api stopped: what the generator and the sockets alone add.
+ *   4. the floor: the same warm-up, then the overload's rate for 10 s against a server that only
+ *      answers 503 (bench/refusing-server.ts), cart-api stopped: what the generator and the
+ *      sockets alone add.
  * Checked: no connection error or timeout, every answer a 200 or a 503 OVERLOADED, the 503s' p99
  * under 50 ms, goodput during the overload at least 80% of the capacity (the mean of a closed-loop
  * run before the overload and one after the calm: the machine drifts), and the time from the drop
  * to the end of the last quarter second holding a non-200 or slow 200s (p99) under 5 s. Last line:
  * one JSON object.
  *
- * Environment: BENCH_QUICK=1 (5 s capacity, 10 s overload, 5 s calm, 5 s floor), BENCH_FLOOR_SEC (10), BENCH_OVERLOAD_FACTOR (2),
- * BENCH_OVERLOAD_SEC (30), BENCH_CONNECTIONS (open-loop connections, 1024), BENCH_TRACE=1 (per-second
- * counts and latencies of the overload on stderr), REDIS_URL.
+ * Environment: BENCH_QUICK=1 (5 s capacity, 10 s overload, 5 s calm, 5 s floor), BENCH_FLOOR_SEC
+ * (10), BENCH_WARMUP_SEC (3), BENCH_OVERLOAD_FACTOR (2), BENCH_OVERLOAD_SEC (30), BENCH_CONNECTIONS
+ * (open-loop connections, 1024), BENCH_CAPACITY_CONNECTIONS (256), BENCH_TRACE=1 (per-second counts
+ * and latencies of the overload on stderr), REDIS_URL.
  */
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { addItemLoadShape, benchCartApiEnv } from './bench-settings'
 import { prepareAddItemLoad } from './lib/add-item-load'
 import { cleanUp, onCleanUp, runBench } from './lib/cleanup'
+import { type CpuShares, measureCpu } from './lib/cpu'
 import { intFromEnv, numberFromEnv, quick } from './lib/env'
-import { describeRun, runLoad } from './lib/load'
-import { type OpenLoopRequest, type Outcome, quantileOf, runOpenLoop } from './lib/open-loop'
+import { type OpenLoopRequest, type Outcome, quantileOf, runClosedLoop, runOpenLoop } from './lib/open-loop'
 import { startServer } from './lib/processes'
 import { chooseRedis, cleanUpRunKeys } from './lib/redis-target'
 import { benchReport, checked, figure, formatNumber, printReport } from './lib/report'
@@ -39,6 +42,13 @@ const settings = {
   overloadSec: intFromEnv('BENCH_OVERLOAD_SEC', quick ? 10 : 30),
   calmSec: intFromEnv('BENCH_CALM_SEC', quick ? 5 : 10),
   floorSec: intFromEnv('BENCH_FLOOR_SEC', quick ? 5 : 10),
+  /**
+   * Uncounted: a closed loop before the first capacity run, and the calm rate before the overload
+   * and before the floor. The first second on freshly opened connections is slow whatever the
+   * server: without it the floor's p99 (against a server that only refuses) was 29-98 ms in three
+   * runs, and 5-6 ms in three runs with it.
+   */
+  warmUpSec: intFromEnv('BENCH_WARMUP_SEC', 3),
   /** More than cart-api's MAX_IN_FLIGHT + MAX_QUEUED, so that what it cannot take reaches it and is refused. */
   connections: intFromEnv('BENCH_CONNECTIONS', 1024),
   /**
@@ -112,7 +122,6 @@ async function main() {
   )
 
   const { keys, pairs: picks } = await prepareAddItemLoad(redis, runId, shape)
-  const pick = () => picks[Math.floor(Math.random() * picks.length)] as (typeof picks)[number]
 
   // cart-api as in production: its own load-shedding defaults (MAX_IN_FLIGHT, MAX_EVENT_LOOP_DELAY_MS).
   const server = await startServer(
@@ -121,39 +130,6 @@ async function main() {
     benchCartApiEnv(redisUrl, keys.publicKeyPem, runId),
   )
 
-  const measureCapacity = async (label: string) => {
-    const run = await runLoad(
-      {
-        url: server.url,
-        requests: () => [
-          {
-            setupRequest: (request) => {
-              const chosen = pick()
-              return {
-                ...request,
-                method: 'POST',
-                path: '/cart/items',
-                headers: { 'content-type': 'application/json', authorization: chosen.authorization },
-                body: chosen.body,
-              }
-            },
-          },
-        ],
-        connections: settings.capacityConnections,
-        durationSec: settings.capacitySec,
-      },
-      { redis, serverPid: server.pid },
-    )
-    console.log(describeRun(label, run))
-    // What it served: a refusal (more connections than it holds) is no capacity.
-    return { run, served: Math.round(run.reqPerSec * (1 - run.non2xx / Math.max(1, run.requests))) }
-  }
-  const capacityBefore = await measureCapacity('capacity before (max load, closed loop)')
-  const capacityRun = capacityBefore.run
-  const capacity = capacityBefore.served
-  const overloadRate = Math.round(capacity * settings.factor)
-  const calmRate = Math.round(capacity / 2)
-
   const requests: OpenLoopRequest[] = picks.map((chosen) => ({
     method: 'POST',
     path: '/cart/items',
@@ -161,16 +137,49 @@ async function main() {
     body: chosen.body,
   }))
   // The same request objects every time: the generator serializes each one once.
-  const openLoopTo = (url: string) => ({
+  const openLoopTo = (url: string, connections = settings.connections) => ({
     url,
-    connections: settings.connections,
+    connections,
     timeoutMs: settings.timeoutMs,
     request: () => requests[Math.floor(Math.random() * requests.length)] as OpenLoopRequest,
   })
-  const [overloadPhase, calmPhase] = await runOpenLoop(openLoopTo(server.url), [
-    { label: 'overload', rate: overloadRate, durationSec: settings.overloadSec },
-    { label: 'calm', rate: calmRate, durationSec: settings.calmSec },
-  ])
+  const cpuText = (cpu: CpuShares) =>
+    `cpu: cart-api ${cpu.server ?? '?'}%, redis ${cpu.redis}%, generator ${cpu.loadGenerator}%`
+
+  // With the open loop's own raw connections, not autocannon: autocannon costs about twice the CPU
+  // a request, taken from cart-api on this machine, and measured 20-60% less in the same minute.
+  const measureCapacity = async (label: string) => {
+    const { result: run, cpu } = await measureCpu(redis, server.pid, () =>
+      runClosedLoop(openLoopTo(server.url, settings.capacityConnections), settings.capacitySec),
+    )
+    console.log(
+      `${label}: ${formatNumber(run.servedPerSec)} req/s served, p50 ${run.p50Ms.toFixed(1)} ms, ` +
+        `p99 ${run.p99Ms.toFixed(1)} ms; ${run.requests} requests, non-2xx ${run.non2xx}, ` +
+        `errors ${run.errors}, timeouts ${run.timeouts}; ${cpuText(cpu)}`,
+    )
+    // What it served: a refusal (more connections than it holds) is no capacity.
+    return { run, served: run.servedPerSec }
+  }
+  // Uncounted first: a cold cart-api (its code not yet optimized, every cart new) served 7,700 req/s
+  // in the first capacity run of two benches whose capacity after the calm was 10,300-11,500.
+  await runClosedLoop(openLoopTo(server.url, settings.capacityConnections), settings.warmUpSec)
+  const capacityBefore = await measureCapacity('capacity before (max load, closed loop)')
+  const capacityRun = capacityBefore.run
+  const capacity = capacityBefore.served
+  const overloadRate = Math.round(capacity * settings.factor)
+  const calmRate = Math.round(capacity / 2)
+
+  // Half the capacity: nothing is refused yet, so cart-api's refusals start as cold as they would.
+  const warmUp = { label: 'warm-up', rate: calmRate, durationSec: settings.warmUpSec }
+  const { result: phases, cpu: openLoopCpu } = await measureCpu(redis, server.pid, () =>
+    runOpenLoop(openLoopTo(server.url), [
+      warmUp,
+      { label: 'overload', rate: overloadRate, durationSec: settings.overloadSec },
+      { label: 'calm', rate: calmRate, durationSec: settings.calmSec },
+    ]),
+  )
+  const [, overloadPhase, calmPhase] = phases
+  console.log(`warm-up, overload and calm: ${cpuText(openLoopCpu)}`)
   const overload = overloadPhase?.outcomes ?? []
   const calm = calmPhase?.outcomes ?? []
   // Measured again after the calm: this machine's speed drifts by half within a minute, and the
@@ -199,7 +208,8 @@ async function main() {
     ['--conditions=source', '--import', 'tsx', 'bench/refusing-server.ts'],
     {},
   )
-  const [floorPhase] = await runOpenLoop(openLoopTo(refusing.url), [
+  const [, floorPhase] = await runOpenLoop(openLoopTo(refusing.url), [
+    warmUp,
     { label: 'floor', rate: overloadRate, durationSec: settings.floorSec },
   ])
   await refusing.stop()
@@ -225,7 +235,7 @@ async function main() {
   // Recovered: from the end of the last quarter second after the drop that held an answer other
   // than a 200, or whose 200s' p99 was above a few times the capacity run's p99. One straggler
   // among a quarter second's ~800 answers is the tail every run has, not a server still behind.
-  const quick200Ms = Math.max(50, 4 * capacityRun.p99Ms)
+  const quick200Ms = Math.max(50, Math.round(4 * capacityRun.p99Ms))
   const recoveryMs = lastUnhealthyWindowEnd(calm, quick200Ms)
   console.log(
     `overload ${formatNumber(overloadRate)} req/s offered: ${served.length} 200, ${shed.length} 503 ` +
@@ -248,7 +258,7 @@ async function main() {
       'capacity (closed loop, max load), before / after',
       capacity,
       'req/s',
-      `${formatNumber(capacity)} / ${formatNumber(capacityAfter)} req/s; p99 before ${capacityRun.p99Ms} ms; the overload offered 2x the first`,
+      `${formatNumber(capacity)} / ${formatNumber(capacityAfter)} req/s; p99 before ${capacityRun.p99Ms.toFixed(1)} ms; the overload offered ${settings.factor}x the first`,
     ),
     checked(
       'connection errors and timeouts',
@@ -259,14 +269,14 @@ async function main() {
     ),
     checked('answers other than 200 or 503', otherStatuses, '', { op: '=', value: 0 }),
     checked(
-      'goodput at 2x load / capacity',
+      `goodput at ${settings.factor}x load / capacity`,
       Math.round(goodputShare * 1000) / 1000,
       '',
       { op: '>=', value: target.goodputShare },
       `${formatNumber(goodput)} vs ${formatNumber(Math.round(capacityMean))} req/s (the mean of before and after)`,
     ),
     checked(
-      '503 p99 at 2x load',
+      `503 p99 at ${settings.factor}x load`,
       Math.round(shedP99Ms * 10) / 10,
       'ms',
       { op: '<', value: target.shedP99Ms },

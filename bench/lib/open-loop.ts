@@ -234,13 +234,64 @@ function serializeRequest(request: OpenLoopRequest, host: string): Buffer {
   return Buffer.from(head + body)
 }
 
+/** Connections opened and warmed up (one answered request each), swept for overdue answers until closed. */
+interface WarmConnections {
+  connections: RawConnection[]
+  close(): void
+}
+
+/**
+ * Opened a batch at a time, each with one answered request, before the first request is due:
+ * 1,024 connects at once overflow the server's accept backlog (511), and a connection the kernel
+ * dropped the handshake of only gets through on a retransmit, seconds later, in some phase.
+ */
+async function openWarmConnections(
+  options: Pick<OpenLoopOptions, 'url' | 'connections' | 'timeoutMs' | 'warmUp'>,
+  onIdle: (connection: RawConnection) => void,
+): Promise<WarmConnections> {
+  const url = new URL(options.url)
+  const target = { host: url.hostname, port: Number(url.port) }
+  const connections: RawConnection[] = []
+  const warmUp = requestBytes(
+    options.warmUp ?? { method: 'GET', path: '/health/live', headers: {} },
+    url.host,
+  )
+  // Overdue answers are swept from the start: a warm-up that is never answered times out too.
+  const sweep = setInterval(() => {
+    const now = performance.now()
+    for (const connection of connections) connection.expire(now, options.timeoutMs)
+  }, 100)
+  const close = () => {
+    clearInterval(sweep)
+    for (const connection of connections) connection.close()
+  }
+  try {
+    while (connections.length < options.connections) {
+      const batch = Array.from(
+        { length: Math.min(CONNECT_BATCH, options.connections - connections.length) },
+        () => new RawConnection(target, () => {}),
+      )
+      // In the swept list before its warm-up is sent.
+      connections.push(...batch)
+      await Promise.all(batch.map((connection) => connection.ready()))
+      await Promise.all(
+        batch.map((connection) => new Promise((answered) => connection.send(warmUp, answered))),
+      )
+      for (const connection of batch) connection.onIdle = onIdle
+    }
+  } catch (error) {
+    close()
+    throw error
+  }
+  return { connections, close }
+}
+
 /** Runs the phases back to back on one set of connections; returns each phase's outcomes, all answered or timed out. */
 export async function runOpenLoop(
   options: OpenLoopOptions,
   phases: readonly Phase[],
 ): Promise<PhaseResult[]> {
-  const url = new URL(options.url)
-  const target = { host: url.hostname, port: Number(url.port) }
+  const host = new URL(options.url).host
   // Requests due while every connection is busy wait here, in the order they were due.
   const waiting = new Fifo<{ bytes: Buffer; done: (status: Outcome['status']) => void }>()
   // Idle connections are taken first in, first out: every connection stays in use at about the
@@ -256,31 +307,8 @@ export async function runOpenLoop(
     }
     connection.send(next.bytes, next.done)
   }
-  // Opened a batch at a time, each with one answered request, before the first request is due:
-  // 1,024 connects at once overflow the server's accept backlog (511), and a connection the kernel
-  // dropped the handshake of only gets through on a retransmit, seconds later, in some phase.
-  const connections: RawConnection[] = []
-  const warmUp = requestBytes(
-    options.warmUp ?? { method: 'GET', path: '/health/live', headers: {} },
-    url.host,
-  )
-  // Overdue answers are swept from the start: a warm-up that is never answered times out too.
-  const sweep = setInterval(() => {
-    const now = performance.now()
-    for (const connection of connections) connection.expire(now, options.timeoutMs)
-  }, 100)
-  while (connections.length < options.connections) {
-    const batch = Array.from(
-      { length: Math.min(CONNECT_BATCH, options.connections - connections.length) },
-      () => new RawConnection(target, () => {}),
-    )
-    // In the swept list before its warm-up is sent.
-    connections.push(...batch)
-    await Promise.all(batch.map((connection) => connection.ready()))
-    await Promise.all(batch.map((connection) => new Promise((answered) => connection.send(warmUp, answered))))
-    for (const connection of batch) connection.onIdle = onIdle
-  }
-  for (const connection of connections) idle.push(connection)
+  const warm = await openWarmConnections(options, onIdle)
+  for (const connection of warm.connections) idle.push(connection)
   const submit = (bytes: Buffer, done: (status: Outcome['status']) => void) => {
     const connection = idle.shift()
     if (connection) connection.send(bytes, done)
@@ -313,7 +341,7 @@ export async function runOpenLoop(
           const index = sent
           const at = (index / phase.rate) * 1000
           unanswered += 1
-          submit(requestBytes(options.request(), url.host), (status) => {
+          submit(requestBytes(options.request(), host), (status) => {
             unanswered -= 1
             answers.set(index, performance.now() - started - at, status)
           })
@@ -330,8 +358,75 @@ export async function runOpenLoop(
       sendLagBySecondMs: lags[index]?.bySecond ?? [],
     }))
   } finally {
-    clearInterval(sweep)
-    for (const connection of connections) connection.close()
+    warm.close()
+  }
+}
+
+export interface ClosedLoopResult {
+  /** Answers a second, of any status. */
+  reqPerSec: number
+  /** Answers a second with a 2xx status. */
+  servedPerSec: number
+  requests: number
+  non2xx: number
+  errors: number
+  timeouts: number
+  p50Ms: number
+  p99Ms: number
+}
+
+/**
+ * A closed loop on the same raw connections: each sends its next request as soon as its answer is
+ * in, for `durationSec`. The capacity the open loop is compared with, measured with the open
+ * loop's own per-request cost (autocannon costs this machine about twice as much CPU a request,
+ * taken from the server it measures).
+ */
+export async function runClosedLoop(
+  options: OpenLoopOptions,
+  durationSec: number,
+): Promise<ClosedLoopResult> {
+  const host = new URL(options.url).host
+  const latencies: number[] = []
+  const counts = { requests: 0, non2xx: 0, errors: 0, timeouts: 0 }
+  let started = 0
+  let deadline = Number.POSITIVE_INFINITY
+  let busy = 0
+  let allDone: () => void = () => {}
+  const finished = new Promise<void>((resolve) => {
+    allDone = resolve
+  })
+  const sendNext = (connection: RawConnection) => {
+    if (performance.now() >= deadline) {
+      busy -= 1
+      if (busy === 0) allDone()
+      return
+    }
+    connection.send(requestBytes(options.request(), host), (status) => {
+      counts.requests += 1
+      latencies.push(performance.now() - connection.sentAt)
+      if (status === 'error') counts.errors += 1
+      else if (status === 'timeout') counts.timeouts += 1
+      else if (status < 200 || status >= 300) counts.non2xx += 1
+    })
+  }
+  const warm = await openWarmConnections(options, sendNext)
+  try {
+    started = performance.now()
+    deadline = started + durationSec * 1000
+    busy = warm.connections.length
+    for (const connection of warm.connections) sendNext(connection)
+    await finished
+    const elapsedSec = (performance.now() - started) / 1000
+    const failed = counts.non2xx + counts.errors + counts.timeouts
+    return {
+      ...counts,
+      reqPerSec: Math.round(counts.requests / elapsedSec),
+      servedPerSec: Math.round((counts.requests - failed) / elapsedSec),
+      p50Ms: quantileOf(latencies, 0.5),
+      p99Ms: quantileOf(latencies, 0.99),
+    }
+  } finally {
+    warm.close()
   }
 }
 
