@@ -157,15 +157,14 @@ async function main() {
         `p99 ${run.p99Ms.toFixed(1)} ms; ${run.requests} requests, non-2xx ${run.non2xx}, ` +
         `errors ${run.errors}, timeouts ${run.timeouts}; ${cpuText(cpu)}`,
     )
-    // What it served: a refusal (more connections than it holds) is no capacity.
-    return { run, served: run.servedPerSec }
+    return run
   }
   // Uncounted first: a cold cart-api (its code not yet optimized, every cart new) served 7,700 req/s
   // in the first capacity run of two benches whose capacity after the calm was 10,300-11,500.
   await runClosedLoop(openLoopTo(server.url, settings.capacityConnections), settings.warmUpSec)
-  const capacityBefore = await measureCapacity('capacity before (max load, closed loop)')
-  const capacityRun = capacityBefore.run
-  const capacity = capacityBefore.served
+  const capacityRun = await measureCapacity('capacity before (max load, closed loop)')
+  // What it served: a refusal (more connections than it holds) is no capacity.
+  const capacity = capacityRun.servedPerSec
   const overloadRate = Math.round(capacity * settings.factor)
   const calmRate = Math.round(capacity / 2)
 
@@ -184,7 +183,7 @@ async function main() {
   const calm = calmPhase?.outcomes ?? []
   // Measured again after the calm: this machine's speed drifts by half within a minute, and the
   // goodput is divided by the mean of the capacity on either side of the overload.
-  const capacityAfter = (await measureCapacity('capacity after (max load, closed loop)')).served
+  const capacityAfter = (await measureCapacity('capacity after (max load, closed loop)')).servedPerSec
   const capacityMean = (capacity + capacityAfter) / 2
   const shedMetric = /http_requests_shed_total\{reason="([^"]+)"[^}]*\} (\d+)/g
   const serverMetrics = await (await fetch(`${server.url}/metrics`)).text()

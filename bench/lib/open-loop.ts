@@ -388,7 +388,7 @@ export async function runClosedLoop(
   const host = new URL(options.url).host
   const latencies: number[] = []
   const counts = { requests: 0, non2xx: 0, errors: 0, timeouts: 0 }
-  let started = 0
+  // Set once every connection is warm, just before sendNext is first called.
   let deadline = Number.POSITIVE_INFINITY
   let busy = 0
   let allDone: () => void = () => {}
@@ -411,7 +411,7 @@ export async function runClosedLoop(
   }
   const warm = await openWarmConnections(options, sendNext)
   try {
-    started = performance.now()
+    const started = performance.now()
     deadline = started + durationSec * 1000
     busy = warm.connections.length
     for (const connection of warm.connections) sendNext(connection)
